@@ -1,0 +1,43 @@
+using System.Globalization;
+using Storemon.Engine;
+
+namespace Storemon.Reports;
+
+/// <summary>The report's CSV format: the SPEC's header, minutes for the hour, hours for the day and week, two decimals.</summary>
+public static class ReportCsv
+{
+    public const string Header =
+        "store_id,uptime_last_hour,uptime_last_day,uptime_last_week,downtime_last_hour,downtime_last_day,downtime_last_week";
+
+    private const decimal TicksPerMinute = 600_000_000m;
+    private const decimal TicksPerHour = 36_000_000_000m;
+
+    public static void WriteRow(TextWriter writer, string storeId, StoreUptime uptime)
+    {
+        writer.Write(Quote(storeId));
+        writer.Write(',');
+        writer.Write(Format(uptime.UptimeLastHour, TicksPerMinute));
+        writer.Write(',');
+        writer.Write(Format(uptime.UptimeLastDay, TicksPerHour));
+        writer.Write(',');
+        writer.Write(Format(uptime.UptimeLastWeek, TicksPerHour));
+        writer.Write(',');
+        writer.Write(Format(uptime.DowntimeLastHour, TicksPerMinute));
+        writer.Write(',');
+        writer.Write(Format(uptime.DowntimeLastDay, TicksPerHour));
+        writer.Write(',');
+        writer.Write(Format(uptime.DowntimeLastWeek, TicksPerHour));
+        writer.Write('\n');
+    }
+
+    /// <summary>
+    /// Ticks to minutes or hours, rounded half away from zero to two decimals. Decimal arithmetic keeps
+    /// the division exact, so 104.5 minutes prints as 104.50, never 104.49999.
+    /// </summary>
+    internal static string Format(long ticks, decimal ticksPerUnit) =>
+        Math.Round(ticks / ticksPerUnit, 2, MidpointRounding.AwayFromZero).ToString("0.00", CultureInfo.InvariantCulture);
+
+    // Store ids are opaque; one with a comma, quote or line break is quoted as RFC 4180 asks.
+    private static string Quote(string value) =>
+        value.AsSpan().IndexOfAny(",\"\r\n") < 0 ? value : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+}

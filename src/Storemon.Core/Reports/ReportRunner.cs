@@ -1,0 +1,86 @@
+using NodaTime;
+using Storemon.Engine;
+using Storemon.Storage;
+
+namespace Storemon.Reports;
+
+/// <summary>What a report is asked for: the report time (null for the latest poll) and the interpolation.</summary>
+public sealed record ReportRequest(Instant? AsOf = null, Interpolation Interpolation = Interpolation.Nearest);
+
+/// <summary>What a finished report says about itself.</summary>
+public sealed record ReportSummary(Instant? AsOf, int Stores, long PollRows);
+
+/// <summary>Progress of a running report: stores written so far, of the stores known to the database.</summary>
+public readonly record struct ReportProgress(int StoresDone, int StoresTotal);
+
+/// <summary>
+/// Computes a report from one snapshot of the database and writes its CSV, store by store, so that
+/// memory does not grow with the number of polls.
+/// </summary>
+public static class ReportRunner
+{
+    /// <summary>Stores without a time-zone row are in this zone.</summary>
+    public const string DefaultTimeZone = "America/Chicago";
+
+    public static ReportSummary Run(
+        IMonitoringStore store, ReportRequest request, TextWriter output,
+        IProgress<ReportProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        using var snapshot = store.OpenSnapshot();
+        return Run(snapshot, request, output, progress, cancellationToken);
+    }
+
+    public static ReportSummary Run(
+        IReportSnapshot snapshot, ReportRequest request, TextWriter output,
+        IProgress<ReportProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        output.Write(ReportCsv.Header);
+        output.Write('\n');
+
+        // The public data sets are static snapshots, so "now" is the latest poll, not the wall clock.
+        var asOf = request.AsOf ?? snapshot.LatestPoll();
+        if (asOf is not { } reportTime)
+        {
+            return new ReportSummary(null, 0, 0);
+        }
+
+        var window = new ReportWindow(reportTime);
+        var stores = snapshot.Stores();
+        var clocks = new Dictionary<string, StoreClock>(StringComparer.Ordinal);
+        var open = new List<(long Start, long End)>();
+        var written = 0;
+        long pollRows = 0;
+
+        snapshot.ReadPolls(window.WeekStart, reportTime, (storeKey, polls) =>
+        {
+            var record = stores[storeKey];
+            var clock = ClockFor(record, clocks, window);
+            BusinessCalendar.OpenIntervals(record.Hours, clock, window, open);
+            var uptime = UptimeCalculator.Measure(CollectionsMarshalSpan(open), polls, window, request.Interpolation);
+            ReportCsv.WriteRow(output, record.ExternalId, uptime);
+            pollRows += polls.Length;
+            if ((++written & 0x3FF) == 0)
+            {
+                progress?.Report(new ReportProgress(written, stores.Count));
+            }
+        }, cancellationToken);
+
+        progress?.Report(new ReportProgress(written, written));
+        return new ReportSummary(reportTime, written, pollRows);
+    }
+
+    private static ReadOnlySpan<(long Start, long End)> CollectionsMarshalSpan(List<(long Start, long End)> list) =>
+        System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list);
+
+    private static StoreClock ClockFor(StoreRecord record, Dictionary<string, StoreClock> clocks, ReportWindow window)
+    {
+        var name = record.TimeZone ?? DefaultTimeZone;
+        if (!clocks.TryGetValue(name, out var clock))
+        {
+            var zone = DateTimeZoneProviders.Tzdb.GetZoneOrNull(name)
+                ?? throw new InvalidDataException($"Store {record.ExternalId} has time zone '{name}', which the tz database of this build does not know.");
+            clocks[name] = clock = new StoreClock(zone, window.ClockRange);
+        }
+        return clock;
+    }
+}

@@ -1,0 +1,65 @@
+using NodaTime;
+using Storemon.Engine;
+
+namespace Storemon.Storage;
+
+/// <summary>A status poll as imported: the store's external id, the time in microseconds since the Unix epoch (UTC), and the status.</summary>
+public readonly record struct PollRow(string StoreId, long UnixMicroseconds, bool Active);
+
+/// <summary>A business-hours row as imported.</summary>
+public readonly record struct BusinessHoursRow(string StoreId, BusinessHours Hours);
+
+/// <summary>A time-zone row as imported: an IANA zone name already checked against the tz database.</summary>
+public readonly record struct TimeZoneRow(string StoreId, string TimeZone);
+
+/// <summary>A store as a report sees it: its compact key, its external id exactly as imported, its zone (null when none was imported) and its hours (empty for 24×7).</summary>
+public sealed record StoreRecord(long Key, string ExternalId, string? TimeZone, BusinessHours[] Hours);
+
+/// <summary>
+/// The service's database. One implementation per database engine; the engine and the importer
+/// only see this.
+/// </summary>
+public interface IMonitoringStore : IDisposable
+{
+    /// <summary>Brings the schema up to date (versioned migrations).</summary>
+    void Migrate();
+
+    /// <summary>Upserts polls by (store, time), the last write winning, in one transaction; returns the rows written.</summary>
+    /// <remarks>If enumerating <paramref name="rows"/> throws, the transaction is rolled back and nothing is changed.</remarks>
+    int WritePolls(IEnumerable<PollRow> rows, CancellationToken cancellationToken);
+
+    /// <summary>Replaces all hours of every store that <paramref name="rows"/> names, in one transaction; returns the rows written.</summary>
+    int ReplaceBusinessHours(IEnumerable<BusinessHoursRow> rows, CancellationToken cancellationToken);
+
+    /// <summary>Upserts the time zone of every store that <paramref name="rows"/> names, in one transaction; returns the rows written.</summary>
+    int UpsertTimeZones(IEnumerable<TimeZoneRow> rows, CancellationToken cancellationToken);
+
+    /// <summary>Opens a read of one consistent snapshot, for one report.</summary>
+    IReportSnapshot OpenSnapshot();
+}
+
+/// <summary>
+/// What a report reads, all from one snapshot of the database: writes that land while it is open
+/// are not seen.
+/// </summary>
+public interface IReportSnapshot : IDisposable
+{
+    /// <summary>The latest poll time in the database, or null when there are no polls.</summary>
+    Instant? LatestPoll();
+
+    /// <summary>Every store with its zone and hours, keyed by its compact key.</summary>
+    IReadOnlyDictionary<long, StoreRecord> Stores();
+
+    /// <summary>
+    /// Streams, store after store in ordinal order of the external id, the polls of every store that
+    /// has at least one poll in [<paramref name="weekStart"/>, <paramref name="asOf"/>]: those polls, preceded
+    /// by the store's latest poll before <paramref name="weekStart"/> if it has one. The span handed to
+    /// <paramref name="onStore"/> is only valid during the call.
+    /// </summary>
+    void ReadPolls(Instant weekStart, Instant asOf, StorePollsAction onStore, CancellationToken cancellationToken);
+
+    /// <summary>The same rows as <see cref="ReadPolls"/>, read and thrown away: the benchmark's baseline.</summary>
+    long CountPollRows(Instant weekStart, Instant asOf, CancellationToken cancellationToken);
+}
+
+public delegate void StorePollsAction(long storeKey, ReadOnlySpan<Poll> polls);

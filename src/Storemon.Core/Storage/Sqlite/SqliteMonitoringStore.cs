@@ -1,0 +1,192 @@
+using System.Reflection;
+using DbUp;
+using Microsoft.Data.Sqlite;
+using NodaTime;
+using Storemon.Engine;
+
+namespace Storemon.Storage.Sqlite;
+
+/// <summary>The embedded default: one SQLite database file in WAL mode.</summary>
+public sealed class SqliteMonitoringStore : IMonitoringStore
+{
+    private readonly string _connectionString;
+
+    public SqliteMonitoringStore(string path)
+    {
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            DefaultTimeout = 60,
+        }.ToString();
+    }
+
+    public void Migrate()
+    {
+        using (var connection = Open())
+        {
+            // WAL lets a report read its snapshot while polls keep being written; it is a property of the file.
+            Execute(connection, "PRAGMA journal_mode = WAL;");
+        }
+        var result = DeployChanges.To
+            .SqliteDatabase(_connectionString)
+            .WithScriptsEmbeddedInAssembly(Assembly.GetExecutingAssembly(), static name => name.Contains(".Storage.Sqlite.Migrations.", StringComparison.Ordinal))
+            .WithTransactionPerScript()
+            .LogToNowhere()
+            .Build()
+            .PerformUpgrade();
+        if (!result.Successful)
+        {
+            throw new InvalidOperationException($"Migrating the SQLite database failed at script {result.ErrorScript?.Name}: {result.Error.Message}", result.Error);
+        }
+    }
+
+    public int WritePolls(IEnumerable<PollRow> rows, CancellationToken cancellationToken)
+    {
+        using var connection = Open();
+        using var transaction = connection.BeginTransaction();
+        var stores = new StoreKeys(connection, transaction);
+        using var upsert = Prepare(connection, transaction, """
+            INSERT INTO poll (store_key, observed_at, active) VALUES ($store, $at, $active)
+            ON CONFLICT (store_key, observed_at) DO UPDATE SET active = excluded.active
+            """, "$store", "$at", "$active");
+        var written = 0;
+        foreach (var row in rows)
+        {
+            if ((written & 0xFFFF) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+            upsert.Parameters[0].Value = stores.KeyOf(row.StoreId);
+            upsert.Parameters[1].Value = row.UnixMicroseconds;
+            upsert.Parameters[2].Value = row.Active ? 1L : 0L;
+            upsert.ExecuteNonQuery();
+            written++;
+        }
+        transaction.Commit();
+        return written;
+    }
+
+    public int ReplaceBusinessHours(IEnumerable<BusinessHoursRow> rows, CancellationToken cancellationToken)
+    {
+        using var connection = Open();
+        using var transaction = connection.BeginTransaction();
+        var stores = new StoreKeys(connection, transaction);
+        using var clear = Prepare(connection, transaction, "DELETE FROM business_hours WHERE store_key = $store", "$store");
+        using var insert = Prepare(connection, transaction, """
+            INSERT OR IGNORE INTO business_hours (store_key, day_of_week, start_us, end_us) VALUES ($store, $day, $start, $end)
+            """, "$store", "$day", "$start", "$end");
+        var replaced = new HashSet<long>();
+        var written = 0;
+        foreach (var row in rows)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var key = stores.KeyOf(row.StoreId);
+            if (replaced.Add(key))
+            {
+                // The first row of a store in this file replaces everything the store had.
+                clear.Parameters[0].Value = key;
+                clear.ExecuteNonQuery();
+            }
+            insert.Parameters[0].Value = key;
+            insert.Parameters[1].Value = (long)row.Hours.SpecDay;
+            insert.Parameters[2].Value = ToMicroseconds(row.Hours.Start);
+            insert.Parameters[3].Value = ToMicroseconds(row.Hours.End);
+            insert.ExecuteNonQuery();
+            written++;
+        }
+        transaction.Commit();
+        return written;
+    }
+
+    public int UpsertTimeZones(IEnumerable<TimeZoneRow> rows, CancellationToken cancellationToken)
+    {
+        using var connection = Open();
+        using var transaction = connection.BeginTransaction();
+        var stores = new StoreKeys(connection, transaction);
+        using var update = Prepare(connection, transaction, "UPDATE store SET time_zone = $zone WHERE store_key = $store", "$zone", "$store");
+        var written = 0;
+        foreach (var row in rows)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            update.Parameters[0].Value = row.TimeZone;
+            update.Parameters[1].Value = stores.KeyOf(row.StoreId);
+            update.ExecuteNonQuery();
+            written++;
+        }
+        transaction.Commit();
+        return written;
+    }
+
+    public IReportSnapshot OpenSnapshot() => new SqliteReportSnapshot(Open());
+
+    public void Dispose()
+    {
+        // Connections are opened per operation; nothing is held between them.
+    }
+
+    internal SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        // Per-connection settings: WAL makes NORMAL durable across process crashes (only an OS crash can
+        // lose the last commits), and a larger page cache keeps imports and reports off the disk.
+        Execute(connection, "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;");
+        return connection;
+    }
+
+    internal static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    internal static SqliteCommand Prepare(SqliteConnection connection, SqliteTransaction? transaction, string sql, params string[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        foreach (var name in parameters)
+        {
+            command.Parameters.Add(new SqliteParameter(name, null));
+        }
+        command.Prepare();
+        return command;
+    }
+
+    internal static long ToMicroseconds(Duration duration) => duration.BclCompatibleTicks / Poll.TicksPerMicrosecond;
+
+    /// <summary>Maps external store ids to compact keys within one write transaction, adding stores not seen before.</summary>
+    private sealed class StoreKeys
+    {
+        private readonly Dictionary<string, long> _keys = new(StringComparer.Ordinal);
+        private readonly SqliteCommand _insert;
+
+        public StoreKeys(SqliteConnection connection, SqliteTransaction transaction)
+        {
+            using (var all = connection.CreateCommand())
+            {
+                all.Transaction = transaction;
+                all.CommandText = "SELECT external_id, store_key FROM store";
+                using var reader = all.ExecuteReader();
+                while (reader.Read())
+                {
+                    _keys[reader.GetString(0)] = reader.GetInt64(1);
+                }
+            }
+            _insert = Prepare(connection, transaction, "INSERT INTO store (external_id) VALUES ($id) RETURNING store_key", "$id");
+        }
+
+        public long KeyOf(string externalId)
+        {
+            if (!_keys.TryGetValue(externalId, out var key))
+            {
+                _insert.Parameters[0].Value = externalId;
+                key = (long)_insert.ExecuteScalar()!;
+                _keys.Add(externalId, key);
+            }
+            return key;
+        }
+    }
+}

@@ -1,0 +1,157 @@
+using Microsoft.Data.Sqlite;
+using NodaTime;
+using Storemon.Engine;
+
+namespace Storemon.Storage.Sqlite;
+
+/// <summary>
+/// A report's read of SQLite: one deferred transaction, so in WAL mode every query sees the database
+/// as it was at the first read, whatever is written meanwhile.
+/// </summary>
+internal sealed class SqliteReportSnapshot : IReportSnapshot
+{
+    // Stores in ordinal order of their external id (the UNIQUE index), and for each store a range
+    // scan of its polls from its latest poll before the week to the report time: the cost follows
+    // the stores and the week, never the history stored before it.
+    private const string PollsSql = """
+        SELECT s.store_key, p.observed_at, p.active
+        FROM store AS s
+        JOIN poll AS p ON p.store_key = s.store_key
+        WHERE p.observed_at >= coalesce(
+                (SELECT max(q.observed_at) FROM poll AS q WHERE q.store_key = s.store_key AND q.observed_at < $from), $from)
+          AND p.observed_at <= $to
+        ORDER BY s.external_id, p.observed_at
+        """;
+
+    private readonly SqliteConnection _connection;
+    private readonly SqliteTransaction _transaction;
+
+    public SqliteReportSnapshot(SqliteConnection connection)
+    {
+        _connection = connection;
+        _transaction = connection.BeginTransaction(deferred: true);
+    }
+
+    public Instant? LatestPoll()
+    {
+        using var command = Command("""
+            SELECT max((SELECT max(p.observed_at) FROM poll AS p WHERE p.store_key = s.store_key)) FROM store AS s
+            """);
+        return command.ExecuteScalar() is long micros ? Instant.FromUnixTimeTicks(micros * Poll.TicksPerMicrosecond) : null;
+    }
+
+    public IReadOnlyDictionary<long, StoreRecord> Stores()
+    {
+        var hours = new Dictionary<long, List<BusinessHours>>();
+        using (var command = Command("SELECT store_key, day_of_week, start_us, end_us FROM business_hours"))
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                var key = reader.GetInt64(0);
+                if (!hours.TryGetValue(key, out var list))
+                {
+                    hours[key] = list = [];
+                }
+                list.Add(BusinessHours.FromSpecDay(
+                    reader.GetInt32(1),
+                    Duration.FromTicks(reader.GetInt64(2) * Poll.TicksPerMicrosecond),
+                    Duration.FromTicks(reader.GetInt64(3) * Poll.TicksPerMicrosecond)));
+            }
+        }
+
+        var stores = new Dictionary<long, StoreRecord>();
+        using (var command = Command("SELECT store_key, external_id, time_zone FROM store"))
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                var key = reader.GetInt64(0);
+                stores[key] = new StoreRecord(
+                    key,
+                    reader.GetString(1),
+                    reader.IsDBNull(2) ? null : reader.GetString(2),
+                    hours.TryGetValue(key, out var list) ? [.. list] : []);
+            }
+        }
+        return stores;
+    }
+
+    public void ReadPolls(Instant from, Instant to, StorePollsAction onStore, CancellationToken cancellationToken)
+    {
+        var fromTicks = from.ToUnixTimeTicks();
+        using var command = PollsCommand(from, to);
+        using var reader = command.ExecuteReader();
+        var buffer = new Poll[256];
+        var count = 0;
+        var currentStore = long.MinValue;
+        var stores = 0;
+        while (reader.Read())
+        {
+            var store = reader.GetInt64(0);
+            if (store != currentStore)
+            {
+                Flush(currentStore, buffer, count, fromTicks, onStore);
+                count = 0;
+                currentStore = store;
+                if ((++stores & 0x3FF) == 0)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+            }
+            if (count == buffer.Length)
+            {
+                Array.Resize(ref buffer, buffer.Length * 2);
+            }
+            buffer[count++] = Poll.FromMicroseconds(reader.GetInt64(1), reader.GetInt64(2) != 0);
+        }
+        Flush(currentStore, buffer, count, fromTicks, onStore);
+    }
+
+    public long CountPollRows(Instant from, Instant to, CancellationToken cancellationToken)
+    {
+        using var command = PollsCommand(from, to);
+        using var reader = command.ExecuteReader();
+        long rows = 0, checksum = 0;
+        while (reader.Read())
+        {
+            checksum += reader.GetInt64(0) + reader.GetInt64(1) + reader.GetInt64(2);
+            rows++;
+        }
+        GC.KeepAlive(checksum);
+        return rows;
+    }
+
+    public void Dispose()
+    {
+        _transaction.Dispose();
+        _connection.Dispose();
+    }
+
+    // A store whose only poll is the one before the week was silent all week: it has no report row.
+    private static void Flush(long store, Poll[] buffer, int count, long fromTicks, StorePollsAction onStore)
+    {
+        if (count > 0 && buffer[count - 1].UnixTicks >= fromTicks)
+        {
+            onStore(store, buffer.AsSpan(0, count));
+        }
+    }
+
+    private SqliteCommand PollsCommand(Instant from, Instant to)
+    {
+        var command = Command(PollsSql);
+        command.Parameters.AddWithValue("$from", ToMicroseconds(from));
+        command.Parameters.AddWithValue("$to", ToMicroseconds(to));
+        return command;
+    }
+
+    private static long ToMicroseconds(Instant instant) => instant.ToUnixTimeTicks() / Poll.TicksPerMicrosecond;
+
+    private SqliteCommand Command(string sql)
+    {
+        var command = _connection.CreateCommand();
+        command.Transaction = _transaction;
+        command.CommandText = sql;
+        return command;
+    }
+}
