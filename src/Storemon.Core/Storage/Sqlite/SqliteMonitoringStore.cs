@@ -46,25 +46,50 @@ public sealed class SqliteMonitoringStore : IMonitoringStore
         using var connection = Open();
         using var transaction = connection.BeginTransaction();
         var stores = new StoreKeys(connection, transaction);
-        using var upsert = Prepare(connection, transaction, """
-            INSERT INTO poll (store_key, observed_at, active) VALUES ($store, $at, $active)
+        using var upsert = new RawStatement(connection, """
+            INSERT INTO poll (store_key, observed_at, active) VALUES (?1, ?2, ?3)
             ON CONFLICT (store_key, observed_at) DO UPDATE SET active = excluded.active
-            """, "$store", "$at", "$active");
+            """);
+        var chunk = new List<KeyedPoll>(Math.Min(PollChunk, rows.TryGetNonEnumeratedCount(out var n) ? n : PollChunk));
         var written = 0;
         foreach (var row in rows)
         {
-            if ((written & 0xFFFF) == 0)
+            chunk.Add(new KeyedPoll(stores.KeyOf(row.StoreId), row.UnixMicroseconds, row.Active, written++));
+            if (chunk.Count == PollChunk)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                Upsert(upsert, chunk);
             }
-            upsert.Parameters[0].Value = stores.KeyOf(row.StoreId);
-            upsert.Parameters[1].Value = row.UnixMicroseconds;
-            upsert.Parameters[2].Value = row.Active ? 1L : 0L;
-            upsert.ExecuteNonQuery();
-            written++;
         }
+        Upsert(upsert, chunk);
         transaction.Commit();
         return written;
+    }
+
+    // Polls arrive in time order across stores; written in key order instead, every insert lands next
+    // to the previous one in the B-tree, which makes a bulk import about twice as fast. The sequence
+    // number keeps file order among duplicates, so the last one written still wins.
+    private const int PollChunk = 1 << 20;
+
+    private readonly record struct KeyedPoll(long Store, long At, bool Active, int Sequence) : IComparable<KeyedPoll>
+    {
+        public int CompareTo(KeyedPoll other) =>
+            Store != other.Store ? Store.CompareTo(other.Store)
+            : At != other.At ? At.CompareTo(other.At)
+            : Sequence.CompareTo(other.Sequence);
+    }
+
+    private static void Upsert(RawStatement upsert, List<KeyedPoll> chunk)
+    {
+        chunk.Sort();
+        foreach (var poll in chunk)
+        {
+            upsert.Bind(1, poll.Store);
+            upsert.Bind(2, poll.At);
+            upsert.Bind(3, poll.Active ? 1 : 0);
+            upsert.Execute();
+        }
+        chunk.Clear();
     }
 
     public int ReplaceBusinessHours(IEnumerable<BusinessHoursRow> rows, CancellationToken cancellationToken)

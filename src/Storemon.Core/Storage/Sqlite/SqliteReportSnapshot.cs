@@ -18,8 +18,8 @@ internal sealed class SqliteReportSnapshot : IReportSnapshot
         FROM store AS s
         JOIN poll AS p ON p.store_key = s.store_key
         WHERE p.observed_at >= coalesce(
-                (SELECT max(q.observed_at) FROM poll AS q WHERE q.store_key = s.store_key AND q.observed_at < $from), $from)
-          AND p.observed_at <= $to
+                (SELECT max(q.observed_at) FROM poll AS q WHERE q.store_key = s.store_key AND q.observed_at < ?1), ?1)
+          AND p.observed_at <= ?2
         ORDER BY s.external_id, p.observed_at
         """;
 
@@ -77,18 +77,17 @@ internal sealed class SqliteReportSnapshot : IReportSnapshot
         return stores;
     }
 
-    public void ReadPolls(Instant from, Instant to, StorePollsAction onStore, CancellationToken cancellationToken)
+    public void ReadPolls(Instant weekStart, Instant asOf, StorePollsAction onStore, CancellationToken cancellationToken)
     {
-        var fromTicks = from.ToUnixTimeTicks();
-        using var command = PollsCommand(from, to);
-        using var reader = command.ExecuteReader();
+        var fromTicks = weekStart.ToUnixTimeTicks();
+        using var scan = PollScan(weekStart, asOf);
         var buffer = new Poll[256];
         var count = 0;
         var currentStore = long.MinValue;
         var stores = 0;
-        while (reader.Read())
+        while (scan.Step())
         {
-            var store = reader.GetInt64(0);
+            var store = scan.Int64(0);
             if (store != currentStore)
             {
                 Flush(currentStore, buffer, count, fromTicks, onStore);
@@ -103,19 +102,18 @@ internal sealed class SqliteReportSnapshot : IReportSnapshot
             {
                 Array.Resize(ref buffer, buffer.Length * 2);
             }
-            buffer[count++] = Poll.FromMicroseconds(reader.GetInt64(1), reader.GetInt64(2) != 0);
+            buffer[count++] = Poll.FromMicroseconds(scan.Int64(1), scan.Int64(2) != 0);
         }
         Flush(currentStore, buffer, count, fromTicks, onStore);
     }
 
-    public long CountPollRows(Instant from, Instant to, CancellationToken cancellationToken)
+    public long CountPollRows(Instant weekStart, Instant asOf, CancellationToken cancellationToken)
     {
-        using var command = PollsCommand(from, to);
-        using var reader = command.ExecuteReader();
+        using var scan = PollScan(weekStart, asOf);
         long rows = 0, checksum = 0;
-        while (reader.Read())
+        while (scan.Step())
         {
-            checksum += reader.GetInt64(0) + reader.GetInt64(1) + reader.GetInt64(2);
+            checksum += scan.Int64(0) + scan.Int64(1) + scan.Int64(2);
             rows++;
         }
         GC.KeepAlive(checksum);
@@ -137,12 +135,12 @@ internal sealed class SqliteReportSnapshot : IReportSnapshot
         }
     }
 
-    private SqliteCommand PollsCommand(Instant from, Instant to)
+    private RawStatement PollScan(Instant weekStart, Instant asOf)
     {
-        var command = Command(PollsSql);
-        command.Parameters.AddWithValue("$from", ToMicroseconds(from));
-        command.Parameters.AddWithValue("$to", ToMicroseconds(to));
-        return command;
+        var scan = new RawStatement(_connection, PollsSql);
+        scan.Bind(1, ToMicroseconds(weekStart));
+        scan.Bind(2, ToMicroseconds(asOf));
+        return scan;
     }
 
     private static long ToMicroseconds(Instant instant) => instant.ToUnixTimeTicks() / Poll.TicksPerMicrosecond;

@@ -1,0 +1,85 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using NodaTime;
+using NodaTime.Text;
+using Storemon.Engine;
+using Storemon.Reports;
+
+namespace Storemon.Cli.Commands;
+
+/// <summary><c>storemon report</c>: computes the report from the database and writes its CSV.</summary>
+internal static class ReportCommand
+{
+    public static Command Create()
+    {
+        var db = CommonOptions.Database();
+        var asOf = new Option<Instant?>("--as-of")
+        {
+            Description = "The report time, ISO 8601 (2023-01-25T18:13:22.47922Z). Default: the latest poll in the database.",
+            CustomParser = result => ParseInstant(result.Tokens[0].Value, error => result.AddError(error)),
+        };
+        var interpolation = new Option<Interpolation>("--interpolation")
+        {
+            Description = "nearest (default): each instant takes the nearest poll's status; carry-forward: a status holds until the next poll.",
+            DefaultValueFactory = _ => Interpolation.Nearest,
+            CustomParser = result => ParseInterpolation(result.Tokens[0].Value, error => result.AddError(error)),
+        };
+        interpolation.AcceptOnlyFromAmong("nearest", "carry-forward");
+        var output = new Option<FileInfo?>("--output") { Description = "The CSV file to write. Default: standard output." };
+
+        var command = new Command("report", "Compute uptime and downtime of every store and write the report CSV.") { db, asOf, interpolation, output };
+        command.SetAction(parse =>
+        {
+            using var store = CommonOptions.OpenStore(parse.GetValue(db)!);
+            var request = new ReportRequest(parse.GetValue(asOf), parse.GetValue(interpolation));
+            var file = parse.GetValue(output);
+            var started = Stopwatch.GetTimestamp();
+            ReportSummary summary;
+            using (var writer = file is null
+                ? new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 1 << 16)
+                : new StreamWriter(file.FullName, false, new UTF8Encoding(false), 1 << 16))
+            {
+                summary = ReportRunner.Run(store, request, writer);
+            }
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"report: {summary.Stores} stores, {summary.PollRows} polls, as of {Format(summary.AsOf)}, {request.Interpolation}, {Stopwatch.GetElapsedTime(started).TotalSeconds:F2} s"));
+            return 0;
+        });
+        return command;
+    }
+
+    private static string Format(Instant? instant) =>
+        instant is { } value ? InstantPattern.ExtendedIso.Format(value) : "(no polls)";
+
+    internal static Instant? ParseInstant(string text, Action<string> error)
+    {
+        var parsed = OffsetDateTimePattern.ExtendedIso.Parse(text.Trim());
+        if (parsed.Success)
+        {
+            return parsed.Value.ToInstant();
+        }
+        var utc = InstantPattern.ExtendedIso.Parse(text.Trim());
+        if (utc.Success)
+        {
+            return utc.Value;
+        }
+        error($"'{text}' is not an ISO 8601 instant with Z or an offset, such as 2023-01-25T18:13:22.47922Z.");
+        return null;
+    }
+
+    private static Interpolation ParseInterpolation(string text, Action<string> error)
+    {
+        switch (text.Trim().ToLowerInvariant())
+        {
+            case "nearest":
+                return Interpolation.Nearest;
+            case "carry-forward":
+                return Interpolation.CarryForward;
+            default:
+                error($"'{text}' is not an interpolation: use nearest or carry-forward.");
+                return Interpolation.Nearest;
+        }
+    }
+}
