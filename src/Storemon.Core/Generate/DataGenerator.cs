@@ -22,7 +22,7 @@ public static class DataGenerator
     /// replacing files of the same names. <paramref name="progress"/> hears the number of polls written so far.
     /// </summary>
     /// <exception cref="ArgumentException">The options cannot work.</exception>
-    /// <exception cref="InvalidDataException">An input file lacks a required column.</exception>
+    /// <exception cref="InvalidDataException">An input file lacks a required column, or the files name no store.</exception>
     public static GenerationSummary Generate(GeneratorOptions options, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
     {
         var dataSet = SyntheticDataSet.Create(options, cancellationToken);

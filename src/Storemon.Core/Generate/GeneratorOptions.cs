@@ -50,9 +50,9 @@ public sealed record GeneratorOptions
         {
             throw new ArgumentException("The output directory is required.", nameof(OutputDirectory));
         }
-        if (!UsesInputFiles && Stores < 1)
+        if (!UsesInputFiles && Stores is < 1 or > 10_000_000)
         {
-            throw new ArgumentException($"The number of stores must be at least 1, not {Stores}.", nameof(Stores));
+            throw new ArgumentException($"The number of stores must be 1 to 10 million, not {Stores}.", nameof(Stores));
         }
         if (Span <= TimeSpan.Zero || Span > TimeSpan.FromDays(3_650))
         {

@@ -69,7 +69,7 @@ internal static class PollSchedule
 
     /// <summary>
     /// How one store is polled and how it behaves. The shares below are chosen so that the public 2023
-    /// stores over the public 7.75 days give about 1.9 million polls, as the public status file had, and
+    /// stores over the public 7.75 days give about 2 million polls (the public status file had 1.8 million), and
     /// a typical store is active in 90–97 % of its polls.
     /// </summary>
     private sealed class StoreBehaviour

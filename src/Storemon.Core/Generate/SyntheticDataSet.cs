@@ -14,12 +14,14 @@ public sealed class SyntheticDataSet
     public const string TimeZonesHeader = "store_id,timezone_str";
 
     private readonly StoreCatalog _catalog;
+    private readonly int _copies;
     private readonly string[] _storeIds;
     private readonly int _pollSeed;
 
     private SyntheticDataSet(StoreCatalog catalog, int copies, GeneratorOptions options)
     {
         _catalog = catalog;
+        _copies = copies;
         _storeIds = new string[catalog.Ids.Count * copies];
         for (var copy = 0; copy < copies; copy++)
         {
@@ -39,7 +41,7 @@ public sealed class SyntheticDataSet
     /// stores, and multiplies them by the scale factor. Writes nothing.
     /// </summary>
     /// <exception cref="ArgumentException">The options cannot work.</exception>
-    /// <exception cref="InvalidDataException">An input file lacks a required column.</exception>
+    /// <exception cref="InvalidDataException">An input file lacks a required column, or the files name no store.</exception>
     public static SyntheticDataSet Create(GeneratorOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -47,6 +49,10 @@ public sealed class SyntheticDataSet
         var catalog = options.UsesInputFiles
             ? InputStores.Read(options.HoursFile, options.TimeZonesFile, cancellationToken)
             : RandomStores.Create(options.Stores, new Random(options.Seed));
+        if (catalog.Ids.Count == 0)
+        {
+            throw new InvalidDataException($"{string.Join(" and ", new[] { options.HoursFile, options.TimeZonesFile }.OfType<string>())} name no store.");
+        }
         return new SyntheticDataSet(catalog, options.ScaleFactor, options);
     }
 
@@ -60,12 +66,10 @@ public sealed class SyntheticDataSet
     public Instant End { get; }
 
     /// <summary>Business-hours rows, copies included.</summary>
-    public long HoursRowCount => (long)_catalog.Hours.Count * Copies;
+    public long HoursRowCount => (long)_catalog.Hours.Count * _copies;
 
     /// <summary>Time-zone rows, copies included.</summary>
-    public long TimeZoneRowCount => (long)_catalog.Zones.Count * Copies;
-
-    private int Copies => _storeIds.Length / Math.Max(1, _catalog.Ids.Count);
+    public long TimeZoneRowCount => (long)_catalog.Zones.Count * _copies;
 
     /// <summary>
     /// The polls, in time order, made as they are read: the same on every enumeration. Ready for
@@ -100,7 +104,7 @@ public sealed class SyntheticDataSet
 
     private void ForEachCopy<TRow>(List<TRow> rows, Func<TRow, int> storeOf, Action<string, TRow> write, CancellationToken cancellationToken)
     {
-        for (var copy = 0; copy < Copies; copy++)
+        for (var copy = 0; copy < _copies; copy++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var offset = copy * _catalog.Ids.Count;

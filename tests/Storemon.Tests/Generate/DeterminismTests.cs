@@ -9,28 +9,18 @@ public sealed class DeterminismTests
     [Fact]
     public void The_same_seed_writes_identical_bytes()
     {
-        using var first = new TempDirectory();
-        using var second = new TempDirectory();
-        DataGenerator.Generate(Options(first.Path, seed: 11));
-        DataGenerator.Generate(Options(second.Path, seed: 11));
-
-        foreach (var name in FileNames)
+        foreach (var (first, second) in FilesOfTwoRuns(seed: 11, otherSeed: 11))
         {
-            Assert.Equal(File.ReadAllBytes(first.File(name)), File.ReadAllBytes(second.File(name)));
+            Assert.Equal(first, second);
         }
     }
 
     [Fact]
     public void A_different_seed_writes_different_stores_and_polls()
     {
-        using var first = new TempDirectory();
-        using var second = new TempDirectory();
-        DataGenerator.Generate(Options(first.Path, seed: 11));
-        DataGenerator.Generate(Options(second.Path, seed: 12));
-
-        foreach (var name in FileNames)
+        foreach (var (first, second) in FilesOfTwoRuns(seed: 11, otherSeed: 12))
         {
-            Assert.NotEqual(File.ReadAllBytes(first.File(name)), File.ReadAllBytes(second.File(name)));
+            Assert.NotEqual(first, second);
         }
     }
 
@@ -50,6 +40,16 @@ public sealed class DeterminismTests
 
         Assert.Equal(summary.Polls, File.ReadLines(directory.File(DataGenerator.StatusFileName)).LongCount() - 1);
         Assert.Equal(FileNames.Order(StringComparer.Ordinal), Directory.GetFiles(directory.Path).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>The bytes of each file of two runs, file by file.</summary>
+    private static List<(byte[] First, byte[] Second)> FilesOfTwoRuns(int seed, int otherSeed)
+    {
+        using var first = new TempDirectory();
+        using var second = new TempDirectory();
+        DataGenerator.Generate(Options(first.Path, seed));
+        DataGenerator.Generate(Options(second.Path, otherSeed));
+        return FileNames.Select(name => (File.ReadAllBytes(first.File(name)), File.ReadAllBytes(second.File(name)))).ToList();
     }
 
     private static GeneratorOptions Options(string directory, int seed) =>

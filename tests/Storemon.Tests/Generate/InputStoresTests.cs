@@ -91,6 +91,18 @@ public sealed class InputStoresTests
     }
 
     [Fact]
+    public void Input_files_that_name_no_store_are_refused()
+    {
+        using var directory = new TempDirectory();
+        var zones = directory.File("zones.csv");
+        File.WriteAllText(zones, "store_id,timezone_str\n");
+
+        var error = Assert.Throws<InvalidDataException>(() => SyntheticDataSet.Create(new GeneratorOptions { OutputDirectory = directory.Path, TimeZonesFile = zones }));
+
+        Assert.Contains("zones.csv name no store", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_missing_input_file_is_refused_before_anything_is_written()
     {
         using var directory = new TempDirectory();
