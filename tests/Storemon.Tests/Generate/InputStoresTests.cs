@@ -80,11 +80,7 @@ public sealed class InputStoresTests
     [Fact]
     public void A_file_without_a_store_id_column_is_refused_by_name()
     {
-        using var directory = new TempDirectory();
-        var hours = directory.File("hours.csv");
-        File.WriteAllText(hours, "id,day,start_time_local,end_time_local\n1,0,09:00,17:00\n");
-
-        var error = Assert.Throws<InvalidDataException>(() => SyntheticDataSet.Create(new GeneratorOptions { OutputDirectory = directory.Path, HoursFile = hours }));
+        var error = RefusalOf("hours.csv", "id,day,start_time_local,end_time_local\n1,0,09:00,17:00\n", path => new() { HoursFile = path });
 
         Assert.Contains("hours.csv", error.Message, StringComparison.Ordinal);
         Assert.Contains("store_id", error.Message, StringComparison.Ordinal);
@@ -93,11 +89,7 @@ public sealed class InputStoresTests
     [Fact]
     public void Input_files_that_name_no_store_are_refused()
     {
-        using var directory = new TempDirectory();
-        var zones = directory.File("zones.csv");
-        File.WriteAllText(zones, "store_id,timezone_str\n");
-
-        var error = Assert.Throws<InvalidDataException>(() => SyntheticDataSet.Create(new GeneratorOptions { OutputDirectory = directory.Path, TimeZonesFile = zones }));
+        var error = RefusalOf("zones.csv", "store_id,timezone_str\n", path => new() { TimeZonesFile = path });
 
         Assert.Contains("zones.csv name no store", error.Message, StringComparison.Ordinal);
     }
@@ -110,6 +102,15 @@ public sealed class InputStoresTests
 
         Assert.Throws<ArgumentException>(() => DataGenerator.Generate(options));
         Assert.Empty(Directory.GetFiles(directory.Path));
+    }
+
+    /// <summary>The error of reading stores from one input file holding <paramref name="content"/>.</summary>
+    private static InvalidDataException RefusalOf(string fileName, string content, Func<string, GeneratorOptions> options)
+    {
+        using var directory = new TempDirectory();
+        var path = directory.File(fileName);
+        File.WriteAllText(path, content);
+        return Assert.Throws<InvalidDataException>(() => SyntheticDataSet.Create(options(path) with { OutputDirectory = directory.Path }));
     }
 
     private static long PollsAtScaleOne() => SyntheticDataSet.Create(Options("unused")).Polls().LongCount();
