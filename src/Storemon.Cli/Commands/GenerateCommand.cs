@@ -1,8 +1,66 @@
 using System.CommandLine;
+using System.Globalization;
+using NodaTime;
+using Storemon.Generate;
 
 namespace Storemon.Cli.Commands;
 
+/// <summary><c>storemon generate</c>: writes a realistic synthetic data set as the three CSV files.</summary>
 internal static class GenerateCommand
 {
-    public static Command Create() => new("generate");
+    public static Command Create()
+    {
+        var output = new Option<string>("--out") { Description = "The directory to write store_status.csv, menu_hours.csv and timezones.csv to.", Required = true };
+        var stores = new Option<int>("--stores") { Description = "How many stores to make up (ignored with --hours/--timezones).", DefaultValueFactory = _ => 1_000 };
+        var days = new Option<double>("--days") { Description = "How many days of polls, ending at --end.", DefaultValueFactory = _ => GeneratorOptions.DefaultSpan.TotalDays };
+        var end = new Option<Instant?>("--end")
+        {
+            Description = "The latest poll, ISO 8601. Default: 2023-01-25T18:13:22.47922Z, the end of the public 2023 data.",
+            CustomParser = result => ReportCommand.ParseInstant(result.Tokens[0].Value, error => result.AddError(error)),
+        };
+        var seed = new Option<int>("--seed") { Description = "The seed: the same options and seed give byte-identical files.", DefaultValueFactory = _ => 1 };
+        var hours = new Option<FileInfo?>("--hours") { Description = "Use the stores of this business-hours file (with --timezones)." };
+        var zones = new Option<FileInfo?>("--timezones") { Description = "Use the stores of this time-zone file (with --hours)." };
+        var scale = new Option<int>("--scale") { Description = "Copies of the store set: 10 makes the ten-times data set.", DefaultValueFactory = _ => 1 };
+
+        var command = new Command("generate", "Write synthetic status, business-hours and time-zone CSV files.") { output, stores, days, end, seed, hours, zones, scale };
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var options = new GeneratorOptions
+            {
+                OutputDirectory = parse.GetValue(output)!,
+                Stores = parse.GetValue(stores),
+                Span = TimeSpan.FromDays(parse.GetValue(days)),
+                End = parse.GetValue(end) ?? GeneratorOptions.DefaultEnd,
+                Seed = parse.GetValue(seed),
+                HoursFile = parse.GetValue(hours)?.FullName,
+                TimeZonesFile = parse.GetValue(zones)?.FullName,
+                ScaleFactor = parse.GetValue(scale),
+            };
+            try
+            {
+                options.Validate();
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine($"generate: {e.Message}");
+                return Task.FromResult(2);
+            }
+            var summary = TerminalProgress.Run("polls written", report =>
+                DataGenerator.Generate(options, new Progress(polls => report(polls, 0)), cancellationToken));
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"generate: {summary.Stores} stores, {summary.Polls} polls, {summary.HoursRows} hours rows, {summary.TimeZoneRows} time-zone rows"));
+            foreach (var file in summary.Files)
+            {
+                Console.Error.WriteLine($"  {file}");
+            }
+            return Task.FromResult(0);
+        });
+        return command;
+    }
+
+    private sealed class Progress(Action<long> report) : IProgress<long>
+    {
+        public void Report(long value) => report(value);
+    }
 }

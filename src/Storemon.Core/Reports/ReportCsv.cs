@@ -14,7 +14,7 @@ public static class ReportCsv
 
     public static void WriteRow(TextWriter writer, string storeId, StoreUptime uptime)
     {
-        writer.Write(Quote(storeId));
+        writer.Write(CsvText.Field(storeId));
         writer.Write(',');
         writer.Write(Format(uptime.UptimeLastHour, TicksPerMinute));
         writer.Write(',');
@@ -36,8 +36,4 @@ public static class ReportCsv
     /// </summary>
     internal static string Format(long ticks, decimal ticksPerUnit) =>
         Math.Round(ticks / ticksPerUnit, 2, MidpointRounding.AwayFromZero).ToString("0.00", CultureInfo.InvariantCulture);
-
-    // Store ids are opaque; one with a comma, quote or line break is quoted as RFC 4180 asks.
-    private static string Quote(string value) =>
-        value.AsSpan().IndexOfAny(",\"\r\n") < 0 ? value : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 }

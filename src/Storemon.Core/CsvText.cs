@@ -1,4 +1,4 @@
-namespace Storemon.Generate;
+namespace Storemon;
 
 /// <summary>CSV fields as RFC 4180 writes them: quoted only when they hold a comma, quote or line break.</summary>
 internal static class CsvText
