@@ -1,0 +1,90 @@
+using Microsoft.Data.Sqlite;
+using NodaTime;
+using Storemon.Engine;
+using Storemon.Reports;
+using Storemon.Storage;
+using Storemon.Storage.Sqlite;
+
+namespace Storemon.Tests.Engine;
+
+/// <summary>
+/// A real SQLite database of the test's own, in a temporary directory: rows are collected, written
+/// through the store when a report runs, and the report's CSV comes back split into fields.
+/// </summary>
+internal sealed class ReportDatabase : IDisposable
+{
+    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("storemon-engine-tests-");
+    private readonly List<PollRow> _polls = [];
+    private readonly List<BusinessHoursRow> _hours = [];
+    private readonly List<TimeZoneRow> _zones = [];
+    private readonly SqliteMonitoringStore _store;
+
+    public ReportDatabase()
+    {
+        _store = new SqliteMonitoringStore(Path.Combine(_directory.FullName, "storemon.db"));
+        _store.Migrate();
+    }
+
+    public ReportDatabase Poll(string storeId, Instant at, bool active)
+    {
+        _polls.Add(new PollRow(storeId, at.ToUnixTimeTicks() / global::Storemon.Engine.Poll.TicksPerMicrosecond, active));
+        return this;
+    }
+
+    /// <summary>A business-hours row: <paramref name="specDay"/> 0 = Monday … 6 = Sunday, times "HH:mm".</summary>
+    public ReportDatabase Hours(string storeId, int specDay, string start, string end) =>
+        Hours(storeId, BusinessHours.FromSpecDay(specDay, TestStore.TimeOfDay(start), TestStore.TimeOfDay(end)));
+
+    public ReportDatabase Hours(string storeId, BusinessHours hours)
+    {
+        _hours.Add(new BusinessHoursRow(storeId, hours));
+        return this;
+    }
+
+    public ReportDatabase Zone(string storeId, string zone)
+    {
+        _zones.Add(new TimeZoneRow(storeId, zone));
+        return this;
+    }
+
+    /// <summary>Runs a report and returns its rows after the header, each split into its seven fields.</summary>
+    public IReadOnlyList<string[]> Report(Instant? asOf = null, Interpolation interpolation = Interpolation.Nearest)
+    {
+        Flush();
+        using var csv = new StringWriter();
+        ReportRunner.Run(_store, new ReportRequest(asOf, interpolation), csv);
+        var lines = csv.ToString().Split('\n');
+        Assert.Equal(ReportCsv.Header, lines[0]);
+        Assert.Equal("", lines[^1]);
+        return [.. lines[1..^1].Select(line => line.Split(','))];
+    }
+
+    /// <summary>The six values of one store's row in a report.</summary>
+    public string[] ReportRow(string storeId, Instant? asOf = null, Interpolation interpolation = Interpolation.Nearest) =>
+        Assert.Single(Report(asOf, interpolation), row => row[0] == storeId)[1..];
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        _directory.Delete(recursive: true);
+    }
+
+    private void Flush()
+    {
+        if (_polls.Count > 0)
+        {
+            _store.WritePolls(_polls, CancellationToken.None);
+        }
+        if (_hours.Count > 0)
+        {
+            _store.ReplaceBusinessHours(_hours, CancellationToken.None);
+        }
+        if (_zones.Count > 0)
+        {
+            _store.UpsertTimeZones(_zones, CancellationToken.None);
+        }
+        _polls.Clear();
+        _hours.Clear();
+        _zones.Clear();
+    }
+}
