@@ -36,7 +36,10 @@ public sealed class StoreClock
     public StoreClock(DateTimeZone zone, Interval range)
     {
         _zone = zone;
-        using var intervals = zone.GetZoneIntervals(range).GetEnumerator();
+        // A local time near an edge of the range can map to an instant up to a day outside it (no offset
+        // changes by more than that), so clock changes are looked for a day beyond the range on each side.
+        var checkedRange = new Interval(range.Start - Duration.FromDays(1), range.End + Duration.FromDays(1));
+        using var intervals = zone.GetZoneIntervals(checkedRange).GetEnumerator();
         if (intervals.MoveNext())
         {
             var first = intervals.Current;
