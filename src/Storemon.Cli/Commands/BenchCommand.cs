@@ -1,8 +1,277 @@
 using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Storemon.Generate;
+using Storemon.Import;
+using Storemon.Reports;
+using Storemon.Storage;
 
 namespace Storemon.Cli.Commands;
 
+/// <summary>
+/// <c>storemon bench</c>: generates data at the public task's size (or a multiple), imports it, and
+/// times the report against a bare read of the same poll rows from the same database, in the same
+/// process, so that the ratio holds on a noisy machine. Prints medians.
+/// </summary>
 internal static class BenchCommand
 {
-    public static Command Create() => new("bench");
+    public static Command Create()
+    {
+        var hours = new Option<FileInfo>("--hours") { Description = "The business-hours file whose stores the data set uses (the public v1_menu_hours.csv).", Required = true };
+        var zones = new Option<FileInfo>("--timezones") { Description = "The time-zone file whose stores the data set uses (the public v1_timezones.csv).", Required = true };
+        var scale = new Option<int>("--scale") { Description = "Copies of the store set: 1 is the public size (~2M polls), 10 the ten-times case.", DefaultValueFactory = _ => 1 };
+        var runs = new Option<int>("--runs") { Description = "Timed report runs (and bare reads); medians are printed.", DefaultValueFactory = _ => 5 };
+        var importRuns = new Option<int>("--import-runs") { Description = "Timed imports of the status file into fresh databases (scale 1 only).", DefaultValueFactory = _ => 3 };
+        var historyWeeks = new Option<int>("--history-weeks") { Description = "Also time the report on a database holding this many weeks of polls, against one week (0: skip).", DefaultValueFactory = _ => 4 };
+        var work = new Option<DirectoryInfo?>("--work") { Description = "Where to put the generated files and databases (default: a new temporary directory, removed afterwards)." };
+
+        var command = new Command("bench", "Benchmark import and report at the public data size and print the figures.") { hours, zones, scale, runs, importRuns, historyWeeks, work };
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var options = new BenchOptions(
+                parse.GetValue(hours)!, parse.GetValue(zones)!, parse.GetValue(scale), Math.Max(1, parse.GetValue(runs)),
+                Math.Max(1, parse.GetValue(importRuns)), parse.GetValue(historyWeeks), parse.GetValue(work));
+            return Task.FromResult(Benchmark.Run(options, Console.Out, cancellationToken));
+        });
+        return command;
+    }
+}
+
+internal sealed record BenchOptions(
+    FileInfo Hours, FileInfo TimeZones, int Scale, int Runs, int ImportRuns, int HistoryWeeks, DirectoryInfo? Work);
+
+internal static class Benchmark
+{
+    public static int Run(BenchOptions options, TextWriter output, CancellationToken cancellationToken)
+    {
+        var ownsWork = options.Work is null;
+        var work = options.Work?.FullName ?? Path.Combine(Path.GetTempPath(), "storemon-bench-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(work);
+        try
+        {
+            output.WriteLine(Line($"storemon bench: scale {options.Scale}, {options.Runs} report runs, {Environment.ProcessorCount} cores, .NET {Environment.Version}"));
+            var week = Generator(options, work, TimeSpan.FromDays(7.75));
+            var data = SyntheticDataSet.Create(week, cancellationToken);
+            output.WriteLine(Line($"stores: {data.StoreIds.Count:N0} from {options.Hours.Name} and {options.TimeZones.Name} (×{options.Scale}), polls from {data.Start} to {data.End}"));
+
+            var database = Path.Combine(work, "week.db");
+            if (options.Scale == 1)
+            {
+                TimeCsvImports(week, data, database, options.ImportRuns, output, cancellationToken);
+            }
+            else
+            {
+                WriteDirect(data, work, database, output, cancellationToken);
+            }
+
+            TimeReports(database, options.Runs, output, cancellationToken);
+
+            if (options.HistoryWeeks > 1)
+            {
+                var history = Generator(options, work, TimeSpan.FromDays(7.0 * options.HistoryWeeks + 0.75));
+                var historyDatabase = Path.Combine(work, "history.db");
+                WriteDirect(SyntheticDataSet.Create(history, cancellationToken), work, historyDatabase, output, cancellationToken);
+                CompareHistory(database, historyDatabase, options.HistoryWeeks, options.Runs, output, cancellationToken);
+            }
+            return 0;
+        }
+        finally
+        {
+            if (ownsWork)
+            {
+                Directory.Delete(work, recursive: true);
+            }
+        }
+    }
+
+    private static GeneratorOptions Generator(BenchOptions options, string work, TimeSpan span) => new()
+    {
+        OutputDirectory = work,
+        HoursFile = options.Hours.FullName,
+        TimeZonesFile = options.TimeZones.FullName,
+        ScaleFactor = options.Scale,
+        Span = span,
+    };
+
+    // The SPEC's import target is for the status CSV file itself: generate it, then import it into
+    // fresh databases that already hold the hours and zones, and time only the status import.
+    private static void TimeCsvImports(
+        GeneratorOptions generator, SyntheticDataSet data, string database, int runs, TextWriter output, CancellationToken cancellationToken)
+    {
+        var files = DataGenerator.Generate(generator, cancellationToken: cancellationToken);
+        var statusFile = files.Files[0];
+        var seconds = new List<double>();
+        ImportSummary? summary = null;
+        for (var run = 0; run < runs; run++)
+        {
+            DeleteDatabase(database);
+            using var store = PrepareStore(database, data, Path.GetDirectoryName(statusFile)!, cancellationToken);
+            var started = Stopwatch.GetTimestamp();
+            summary = CsvImporter.ImportStatus(store, statusFile, cancellationToken: cancellationToken);
+            seconds.Add(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        }
+        output.WriteLine(Line($"import of {Path.GetFileName(statusFile)} ({summary!.Imported:N0} rows, {new FileInfo(statusFile).Length / 1e6:F0} MB): median {Median(seconds):F2} s of {runs} [{Runs(seconds)}], {summary.Imported / Median(seconds) / 1e6:F2} M rows/s"));
+    }
+
+    // Past the public size the CSV file itself is not the point (20M rows are 1.2 GB): polls go from
+    // the generator to the store's bulk write directly.
+    private static void WriteDirect(SyntheticDataSet data, string work, string database, TextWriter output, CancellationToken cancellationToken)
+    {
+        DeleteDatabase(database);
+        using var store = PrepareStore(database, data, work, cancellationToken);
+        var started = Stopwatch.GetTimestamp();
+        var written = store.WritePolls(data.Polls(cancellationToken), cancellationToken);
+        var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        output.WriteLine(Line($"wrote {written:N0} polls into {Path.GetFileName(database)} in {elapsed:F1} s ({written / elapsed / 1e6:F2} M rows/s, generation included)"));
+    }
+
+    private static IMonitoringStore PrepareStore(string database, SyntheticDataSet data, string work, CancellationToken cancellationToken)
+    {
+        var store = CommonOptions.OpenStore(database);
+        var hoursFile = Path.Combine(work, "bench_hours.csv");
+        var zonesFile = Path.Combine(work, "bench_timezones.csv");
+        WriteText(hoursFile, writer => data.WriteHours(writer, cancellationToken));
+        WriteText(zonesFile, writer => data.WriteTimeZones(writer, cancellationToken));
+        CsvImporter.ImportBusinessHours(store, hoursFile, cancellationToken: cancellationToken);
+        CsvImporter.ImportTimeZones(store, zonesFile, cancellationToken: cancellationToken);
+        return store;
+    }
+
+    private static void TimeReports(string database, int runs, TextWriter output, CancellationToken cancellationToken)
+    {
+        using var store = CommonOptions.OpenStore(database);
+        var reportFile = Path.ChangeExtension(database, ".report.csv");
+        var reports = new List<double>();
+        var reads = new List<double>();
+        var ratios = new List<double>();
+        ReportSummary? summary = null;
+        long rows = 0;
+
+        // Warm-up (JIT, page cache), untimed; then measure the peak memory of the timed runs alone.
+        summary = WriteReport(store, reportFile, cancellationToken);
+        GC.Collect();
+        PeakMemory.Reset();
+        for (var run = 0; run < runs; run++)
+        {
+            // Alternate the order so that neither side always runs on the other's warm cache.
+            double read = 0, report = 0;
+            for (var step = 0; step < 2; step++)
+            {
+                var started = Stopwatch.GetTimestamp();
+                if ((step == 0) == (run % 2 == 0))
+                {
+                    using var snapshot = store.OpenSnapshot();
+                    var window = new Engine.ReportWindow(snapshot.LatestPoll()!.Value);
+                    rows = snapshot.CountPollRows(window.WeekStart, window.AsOf, cancellationToken);
+                    read = Stopwatch.GetElapsedTime(started).TotalSeconds;
+                }
+                else
+                {
+                    summary = WriteReport(store, reportFile, cancellationToken);
+                    report = Stopwatch.GetElapsedTime(started).TotalSeconds;
+                }
+            }
+            reads.Add(read);
+            reports.Add(report);
+            ratios.Add(report / read);
+        }
+        output.WriteLine(Line($"report: {summary.Stores:N0} stores, {summary.PollRows:N0} poll rows: median {Median(reports):F3} s of {runs} [{Runs(reports)}]"));
+        output.WriteLine(Line($"bare read of the same {rows:N0} rows: median {Median(reads):F3} s [{Runs(reads)}]"));
+        output.WriteLine(Line($"report / bare read: {Median(reports) / Median(reads):F2} (median of per-run ratios {Median(ratios):F2})"));
+        output.WriteLine(Line($"peak memory during the timed reports: {PeakMemory.Megabytes():F0} MB (resident, whole process)"));
+    }
+
+    private static void CompareHistory(string weekDatabase, string historyDatabase, int weeks, int runs, TextWriter output, CancellationToken cancellationToken)
+    {
+        using var week = CommonOptions.OpenStore(weekDatabase);
+        using var history = CommonOptions.OpenStore(historyDatabase);
+        var reportFile = Path.ChangeExtension(historyDatabase, ".report.csv");
+        WriteReport(week, reportFile, cancellationToken);
+        WriteReport(history, reportFile, cancellationToken);
+        var weekSeconds = new List<double>();
+        var historySeconds = new List<double>();
+        ReportSummary? weekSummary = null, historySummary = null;
+        for (var run = 0; run < runs; run++)
+        {
+            for (var step = 0; step < 2; step++)
+            {
+                var started = Stopwatch.GetTimestamp();
+                if ((step == 0) == (run % 2 == 0))
+                {
+                    weekSummary = WriteReport(week, reportFile, cancellationToken);
+                    weekSeconds.Add(Stopwatch.GetElapsedTime(started).TotalSeconds);
+                }
+                else
+                {
+                    historySummary = WriteReport(history, reportFile, cancellationToken);
+                    historySeconds.Add(Stopwatch.GetElapsedTime(started).TotalSeconds);
+                }
+            }
+        }
+        output.WriteLine(Line($"report with {weeks} weeks stored: median {Median(historySeconds):F3} s ({historySummary!.PollRows:N0} rows read) vs one week {Median(weekSeconds):F3} s ({weekSummary!.PollRows:N0} rows): ratio {Median(historySeconds) / Median(weekSeconds):F2}"));
+    }
+
+    private static ReportSummary WriteReport(IMonitoringStore store, string file, CancellationToken cancellationToken)
+    {
+        using var writer = new StreamWriter(file, false, new UTF8Encoding(false), 1 << 16);
+        return ReportRunner.Run(store, new ReportRequest(), writer, cancellationToken: cancellationToken);
+    }
+
+    private static void WriteText(string path, Action<TextWriter> write)
+    {
+        using var writer = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 16);
+        write(writer);
+    }
+
+    private static void DeleteDatabase(string database)
+    {
+        foreach (var suffix in new[] { "", "-wal", "-shm" })
+        {
+            File.Delete(database + suffix);
+        }
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    private static string Runs(List<double> values) => string.Join(", ", values.Select(v => v.ToString("F3", CultureInfo.InvariantCulture)));
+
+    private static string Line(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
+
+/// <summary>The process's peak resident memory, resettable on Linux so that one phase can be measured alone.</summary>
+internal static class PeakMemory
+{
+    public static void Reset()
+    {
+        // Writing 5 to clear_refs resets the peak resident set size (VmHWM) to the current size.
+        try
+        {
+            File.WriteAllText("/proc/self/clear_refs", "5");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Not Linux, or not allowed: the figure is then the peak of the whole process.
+        }
+    }
+
+    public static double Megabytes()
+    {
+        if (File.Exists("/proc/self/status"))
+        {
+            foreach (var line in File.ReadLines("/proc/self/status"))
+            {
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                {
+                    return long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024.0;
+                }
+            }
+        }
+        using var process = Process.GetCurrentProcess();
+        return process.PeakWorkingSet64 / 1048576.0;
+    }
 }

@@ -87,7 +87,7 @@ public sealed class SyntheticDataSet
         PollSchedule.Polls(_storeIds.Length, UnixMicroseconds(Start), UnixMicroseconds(End), _pollSeed, cancellationToken);
 
     /// <summary>Writes the business-hours file, header first: every copy of the store set gets the rows of its original.</summary>
-    internal void WriteHours(TextWriter writer, CancellationToken cancellationToken)
+    public void WriteHours(TextWriter writer, CancellationToken cancellationToken)
     {
         writer.Write(HoursHeader);
         writer.Write('\n');
@@ -95,7 +95,7 @@ public sealed class SyntheticDataSet
     }
 
     /// <summary>Writes the time-zone file, header first: every copy of the store set gets the zone of its original.</summary>
-    internal void WriteTimeZones(TextWriter writer, CancellationToken cancellationToken)
+    public void WriteTimeZones(TextWriter writer, CancellationToken cancellationToken)
     {
         writer.Write(TimeZonesHeader);
         writer.Write('\n');

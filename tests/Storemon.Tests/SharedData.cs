@@ -1,4 +1,4 @@
-namespace Storemon.Tests.Import;
+namespace Storemon.Tests;
 
 /// <summary>
 /// Finds the real data files of the public task (<c>shared/data</c>), which live beside the repository
@@ -6,7 +6,7 @@ namespace Storemon.Tests.Import;
 /// CI clone gets a copy of <c>shared/</c> beside it. So every folder above the test binaries is asked
 /// whether it holds <c>shared/data</c>.
 /// </summary>
-public static class SharedData
+internal static class SharedData
 {
     private static readonly Lazy<string> Folder = new(Find);
 
