@@ -69,10 +69,14 @@ internal static class Benchmark
 
             if (options.HistoryWeeks > 1)
             {
-                var history = Generator(options, work, TimeSpan.FromDays(7.0 * options.HistoryWeeks + 0.75));
-                var historyDatabase = Path.Combine(work, "history.db");
-                WriteDirect(SyntheticDataSet.Create(history, cancellationToken), work, historyDatabase, output, cancellationToken);
-                CompareHistory(database, historyDatabase, options.HistoryWeeks, options.Runs, output, cancellationToken);
+                // Both databases are filled the way the service fills them, an hour of polls per write,
+                // so that their pages are laid out alike and only the amount of history differs.
+                var oneWeek = Path.Combine(work, "ingested-week.db");
+                IngestHourly(data, work, oneWeek, output, cancellationToken);
+                var history = SyntheticDataSet.Create(Generator(options, work, TimeSpan.FromDays(7.0 * options.HistoryWeeks + 0.75)), cancellationToken);
+                var historyDatabase = Path.Combine(work, "ingested-history.db");
+                IngestHourly(history, work, historyDatabase, output, cancellationToken);
+                CompareHistory(oneWeek, historyDatabase, options.HistoryWeeks, options.Runs, output, cancellationToken);
             }
             return 0;
         }
@@ -136,6 +140,43 @@ internal static class Benchmark
         CsvImporter.ImportBusinessHours(store, hoursFile, cancellationToken: cancellationToken);
         CsvImporter.ImportTimeZones(store, zonesFile, cancellationToken: cancellationToken);
         return store;
+    }
+
+    private static void IngestHourly(SyntheticDataSet data, string work, string database, TextWriter output, CancellationToken cancellationToken)
+    {
+        DeleteDatabase(database);
+        using var store = PrepareStore(database, data, work, cancellationToken);
+        var started = Stopwatch.GetTimestamp();
+        long written = 0, batches = 0;
+        foreach (var hour in Hours(data.Polls(cancellationToken)))
+        {
+            written += store.WritePolls(hour, cancellationToken);
+            batches++;
+        }
+        var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        output.WriteLine(Line($"ingested {written:N0} polls into {Path.GetFileName(database)} an hour at a time ({batches:N0} writes) in {elapsed:F1} s"));
+    }
+
+    private static IEnumerable<List<PollRow>> Hours(IEnumerable<PollRow> polls)
+    {
+        const long hour = 3_600_000_000;
+        var batch = new List<PollRow>();
+        var batchHour = long.MinValue;
+        foreach (var poll in polls)
+        {
+            var pollHour = poll.UnixMicroseconds / hour;
+            if (pollHour != batchHour && batch.Count > 0)
+            {
+                yield return batch;
+                batch = [];
+            }
+            batchHour = pollHour;
+            batch.Add(poll);
+        }
+        if (batch.Count > 0)
+        {
+            yield return batch;
+        }
     }
 
     private static void TimeReports(string database, int runs, TextWriter output, CancellationToken cancellationToken)

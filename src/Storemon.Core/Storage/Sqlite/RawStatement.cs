@@ -51,6 +51,10 @@ internal sealed class RawStatement : IDisposable
 
     public long Int64(int column) => raw.sqlite3_column_int64(_statement, column);
 
+    public bool IsNull(int column) => raw.sqlite3_column_type(_statement, column) == raw.SQLITE_NULL;
+
+    public string String(int column) => raw.sqlite3_column_text(_statement, column).utf8_to_string();
+
     public void Dispose() => raw.sqlite3_finalize(_statement);
 
     private void Check(int rc)

@@ -42,36 +42,47 @@ internal sealed class SqliteReportSnapshot : IReportSnapshot
 
     public IReadOnlyDictionary<long, StoreRecord> Stores()
     {
-        var hours = new Dictionary<long, List<BusinessHours>>();
-        using (var command = Command("SELECT store_key, day_of_week, start_us, end_us FROM business_hours"))
-        using (var reader = command.ExecuteReader())
+        // Both scans follow the primary keys, so each store's hours arrive together.
+        var hours = new Dictionary<long, BusinessHours[]>();
+        using (var scan = new RawStatement(_connection, "SELECT store_key, day_of_week, start_us, end_us FROM business_hours ORDER BY store_key"))
         {
-            while (reader.Read())
+            var rows = new List<BusinessHours>();
+            var current = long.MinValue;
+            while (scan.Step())
             {
-                var key = reader.GetInt64(0);
-                if (!hours.TryGetValue(key, out var list))
+                var key = scan.Int64(0);
+                if (key != current && rows.Count > 0)
                 {
-                    hours[key] = list = [];
+                    hours[current] = [.. rows];
+                    rows.Clear();
                 }
-                list.Add(BusinessHours.FromSpecDay(
-                    reader.GetInt32(1),
-                    Duration.FromTicks(reader.GetInt64(2) * Poll.TicksPerMicrosecond),
-                    Duration.FromTicks(reader.GetInt64(3) * Poll.TicksPerMicrosecond)));
+                current = key;
+                rows.Add(BusinessHours.FromSpecDay(
+                    (int)scan.Int64(1),
+                    Duration.FromTicks(scan.Int64(2) * Poll.TicksPerMicrosecond),
+                    Duration.FromTicks(scan.Int64(3) * Poll.TicksPerMicrosecond)));
+            }
+            if (rows.Count > 0)
+            {
+                hours[current] = [.. rows];
             }
         }
 
         var stores = new Dictionary<long, StoreRecord>();
-        using (var command = Command("SELECT store_key, external_id, time_zone FROM store"))
-        using (var reader = command.ExecuteReader())
+        var zones = new Dictionary<string, string>(StringComparer.Ordinal);
+        using (var scan = new RawStatement(_connection, "SELECT store_key, external_id, time_zone FROM store"))
         {
-            while (reader.Read())
+            while (scan.Step())
             {
-                var key = reader.GetInt64(0);
-                stores[key] = new StoreRecord(
-                    key,
-                    reader.GetString(1),
-                    reader.IsDBNull(2) ? null : reader.GetString(2),
-                    hours.TryGetValue(key, out var list) ? [.. list] : []);
+                var key = scan.Int64(0);
+                string? zone = null;
+                if (!scan.IsNull(2))
+                {
+                    // A few hundred zone names serve thousands of stores: keep one string of each.
+                    zone = scan.String(2);
+                    zone = zones.TryGetValue(zone, out var known) ? known : zones[zone] = zone;
+                }
+                stores[key] = new StoreRecord(key, scan.String(1), zone, hours.GetValueOrDefault(key, []));
             }
         }
         return stores;
