@@ -1,8 +1,63 @@
 using System.CommandLine;
+using Storemon.Import;
 
 namespace Storemon.Cli.Commands;
 
+/// <summary><c>storemon import</c>: imports any of the three CSV kinds, each file in one transaction.</summary>
 internal static class ImportCommand
 {
-    public static Command Create() => new("import");
+    public static Command Create()
+    {
+        var db = CommonOptions.Database();
+        var status = new Option<FileInfo?>("--status") { Description = "A status-poll file: store_id, status, timestamp_utc." };
+        var hours = new Option<FileInfo?>("--hours") { Description = "A business-hours file: store_id, dayOfWeek (or day), start_time_local, end_time_local." };
+        var zones = new Option<FileInfo?>("--timezones") { Description = "A time-zone file: store_id, timezone_str." };
+
+        var command = new Command("import", "Import status polls, business hours and time zones from CSV files.") { db, status, hours, zones };
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(status) is null && result.GetValue(hours) is null && result.GetValue(zones) is null)
+            {
+                result.AddError("Give at least one of --status, --hours, --timezones.");
+            }
+        });
+        command.SetAction((parse, cancellationToken) =>
+        {
+            using var store = CommonOptions.OpenStore(parse.GetValue(db)!);
+            // Hours and zones first: they are small, and a report run between the files then sees complete stores.
+            var files = new (ImportKind Kind, FileInfo? File)[]
+            {
+                (ImportKind.BusinessHours, parse.GetValue(hours)),
+                (ImportKind.TimeZones, parse.GetValue(zones)),
+                (ImportKind.Status, parse.GetValue(status)),
+            };
+            var exitCode = 0;
+            foreach (var (kind, file) in files)
+            {
+                if (file is null)
+                {
+                    continue;
+                }
+                try
+                {
+                    var summary = TerminalProgress.Run($"importing {file.Name}", report =>
+                        CsvImporter.Import(kind, store, file.FullName, new Progress(p => report(p.BytesRead, p.TotalBytes ?? 0)), cancellationToken));
+                    Console.Out.WriteLine(summary.ToString());
+                }
+                catch (Exception e) when (e is ImportRejectedException or IOException)
+                {
+                    // The file changed nothing; the other files are still imported.
+                    Console.Error.WriteLine($"import: {e.Message}");
+                    exitCode = 1;
+                }
+            }
+            return Task.FromResult(exitCode);
+        });
+        return command;
+    }
+
+    private sealed class Progress(Action<ImportProgress> report) : IProgress<ImportProgress>
+    {
+        public void Report(ImportProgress value) => report(value);
+    }
 }

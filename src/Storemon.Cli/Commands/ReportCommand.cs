@@ -5,6 +5,7 @@ using System.Text;
 using NodaTime;
 using NodaTime.Text;
 using Storemon.Engine;
+using Storemon.Import;
 using Storemon.Reports;
 
 namespace Storemon.Cli.Commands;
@@ -55,17 +56,11 @@ internal static class ReportCommand
 
     internal static Instant? ParseInstant(string text, Action<string> error)
     {
-        var parsed = OffsetDateTimePattern.ExtendedIso.Parse(text.Trim());
-        if (parsed.Success)
+        if (TimestampParser.TryParseInstant(text, out var instant))
         {
-            return parsed.Value.ToInstant();
+            return instant;
         }
-        var utc = InstantPattern.ExtendedIso.Parse(text.Trim());
-        if (utc.Success)
-        {
-            return utc.Value;
-        }
-        error($"'{text}' is not an ISO 8601 instant with Z or an offset, such as 2023-01-25T18:13:22.47922Z.");
+        error($"'{text}' is not a timestamp: use ISO 8601 with Z or an offset (2023-01-25T18:13:22.47922Z) or 2023-01-25 18:13:22.47922 UTC.");
         return null;
     }
 

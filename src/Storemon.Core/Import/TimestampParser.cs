@@ -15,7 +15,7 @@ namespace Storemon.Import;
 /// (7 to 9 digits in ISO form, any number in the common form) is truncated, not rounded: a poll never
 /// moves later than it was observed.
 /// </remarks>
-internal static class TimestampParser
+public static class TimestampParser
 {
     private const long MicrosecondsPerSecond = 1_000_000;
     private const int FractionDigitsKept = 6;
@@ -26,8 +26,17 @@ internal static class TimestampParser
 
     private static readonly int[] PowersOfTen = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000];
 
+    /// <summary>Reads any timestamp form the SPEC accepts into microseconds since the Unix epoch, UTC.</summary>
     public static bool TryParseUnixMicroseconds(ReadOnlySpan<char> text, out long unixMicroseconds) =>
         TryParseCommon(text, out unixMicroseconds) || TryParseIso(text, out unixMicroseconds);
+
+    /// <summary>The same, as an instant (for report times and other single values given by people).</summary>
+    public static bool TryParseInstant(ReadOnlySpan<char> text, out Instant instant)
+    {
+        var parsed = TryParseUnixMicroseconds(text.Trim(), out var micros);
+        instant = parsed ? Instant.FromUnixTimeTicks(micros * Engine.Poll.TicksPerMicrosecond) : default;
+        return parsed;
+    }
 
     /// <summary><c>yyyy-MM-dd[ T]HH:mm:ss[.f…]</c> followed by <c> UTC</c>, <c>Z</c> or nothing.</summary>
     internal static bool TryParseCommon(ReadOnlySpan<char> text, out long unixMicroseconds)
