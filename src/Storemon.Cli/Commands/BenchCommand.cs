@@ -191,10 +191,7 @@ internal static class Benchmark
         ReportSummary? summary = null;
         long rows = 0;
 
-        // Warm-up (JIT, page cache), untimed; then measure the peak memory of the timed runs alone.
-        summary = WriteReport(store, reportFile, cancellationToken);
-        GC.Collect();
-        PeakMemory.Reset();
+        summary = WriteReport(store, reportFile, cancellationToken); // warm-up: JIT and page cache
         for (var run = 0; run < runs; run++)
         {
             // Alternate the order so that neither side always runs on the other's warm cache.
@@ -222,7 +219,8 @@ internal static class Benchmark
         output.WriteLine(Line($"report: {summary.Stores:N0} stores, {summary.PollRows:N0} poll rows: median {Median(reports):F3} s of {runs} [{Runs(reports)}]"));
         output.WriteLine(Line($"bare read of the same {rows:N0} rows: median {Median(reads):F3} s [{Runs(reads)}]"));
         output.WriteLine(Line($"report / bare read: {Median(reports) / Median(reads):F2} (median of per-run ratios {Median(ratios):F2})"));
-        output.WriteLine(Line($"peak memory during the timed reports: {PeakMemory.Megabytes():F0} MB (resident, whole process)"));
+        var (seconds, megabytes) = PeakMemory.OfReportProcess(database, reportFile);
+        output.WriteLine(Line($"the same report as its own process (storemon report): {seconds:F3} s including start-up, peak resident memory {megabytes:F0} MB"));
     }
 
     private static void CompareHistory(string weekDatabase, string historyDatabase, int weeks, int runs, TextWriter output, CancellationToken cancellationToken)
@@ -286,35 +284,43 @@ internal static class Benchmark
     private static string Line(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }
 
-/// <summary>The process's peak resident memory, resettable on Linux so that one phase can be measured alone.</summary>
-internal static class PeakMemory
+/// <summary>
+/// The peak memory of a report measured alone: this process has generated and imported data, so its
+/// own peak says little; a child <c>storemon report</c> over the same database says exactly what a
+/// report needs (the kernel keeps the largest resident size any waited-for child reached).
+/// </summary>
+internal static partial class PeakMemory
 {
-    public static void Reset()
+    public static (double Seconds, double Megabytes) OfReportProcess(string database, string reportFile)
     {
-        // Writing 5 to clear_refs resets the peak resident set size (VmHWM) to the current size.
-        try
+        var start = new ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false, RedirectStandardError = true };
+        foreach (var argument in new[] { typeof(PeakMemory).Assembly.Location, "report", "--db", database, "--output", reportFile })
         {
-            File.WriteAllText("/proc/self/clear_refs", "5");
+            start.ArgumentList.Add(argument);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        var started = Stopwatch.GetTimestamp();
+        using var process = Process.Start(start)!;
+        process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        if (process.ExitCode != 0)
         {
-            // Not Linux, or not allowed: the figure is then the peak of the whole process.
+            throw new InvalidOperationException($"storemon report exited with {process.ExitCode}.");
         }
+        return (seconds, OperatingSystem.IsLinux() && GetResourceUsage(ChildrenOfThisProcess, out var usage) == 0 ? usage.MaxResidentKilobytes / 1024.0 : double.NaN);
     }
 
-    public static double Megabytes()
+    private const int ChildrenOfThisProcess = -1; // RUSAGE_CHILDREN
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "getrusage")]
+    private static partial int GetResourceUsage(int who, out ResourceUsage usage);
+
+    // struct rusage on 64-bit Linux: two timevals, then fourteen longs of which ru_maxrss is the first.
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
+    private struct ResourceUsage
     {
-        if (File.Exists("/proc/self/status"))
-        {
-            foreach (var line in File.ReadLines("/proc/self/status"))
-            {
-                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                {
-                    return long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024.0;
-                }
-            }
-        }
-        using var process = Process.GetCurrentProcess();
-        return process.PeakWorkingSet64 / 1048576.0;
+        public long UserSeconds, UserMicroseconds, SystemSeconds, SystemMicroseconds;
+        public long MaxResidentKilobytes;
+        public long IntegralShared, IntegralData, IntegralStack, MinorFaults, MajorFaults, Swaps, BlocksIn, BlocksOut, MessagesSent, MessagesReceived, Signals, VoluntarySwitches, InvoluntarySwitches;
     }
 }
