@@ -45,7 +45,7 @@ internal static class ReportCommand
                 summary = ReportRunner.Run(store, request, writer);
             }
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"report: {summary.Stores} stores, {summary.PollRows} polls, as of {Format(summary.AsOf)}, {request.Interpolation}, {Stopwatch.GetElapsedTime(started).TotalSeconds:F2} s"));
+                $"report: {summary.Stores} stores, {summary.PollRows} polls, as of {Format(summary.AsOf)}, {request.Interpolation}, {Stopwatch.GetElapsedTime(started).TotalSeconds:F3} s, peak memory {PeakMemory.Megabytes():F0} MB"));
             return 0;
         });
         return command;

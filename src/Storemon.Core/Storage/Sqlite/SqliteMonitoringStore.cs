@@ -148,7 +148,11 @@ public sealed class SqliteMonitoringStore : IMonitoringStore
 
     public void Dispose()
     {
-        // Connections are opened per operation; nothing is held between them.
+        // Connections are opened per operation but pooled: a disposed store closes its pooled ones,
+        // or they would keep the file open, and a database deleted and made anew under the same path
+        // would be written through a handle to the deleted file.
+        using var connection = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(connection);
     }
 
     // Writes get a large page cache: an hour of polls touches one leaf page per store. A report reads
