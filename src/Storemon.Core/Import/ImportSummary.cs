@@ -44,7 +44,8 @@ public sealed record ImportSummary(
         return text.ToString();
     }
 
-    private static string KindName(ImportKind kind) => kind switch
+    /// <summary>The kind as a person says it: status polls, business hours, time zones.</summary>
+    public static string KindName(ImportKind kind) => kind switch
     {
         ImportKind.Status => "status polls",
         ImportKind.BusinessHours => "business hours",

@@ -8,7 +8,7 @@ using Storemon.Engine;
 namespace Storemon.Storage.Sqlite;
 
 /// <summary>The embedded default: one SQLite database file in WAL mode.</summary>
-public sealed class SqliteMonitoringStore : IMonitoringStore
+public sealed partial class SqliteMonitoringStore : IMonitoringStore, IReportStore
 {
     private readonly string _connectionString;
 

@@ -1,0 +1,173 @@
+using System.ComponentModel.DataAnnotations;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Storemon.Api.Access;
+using Storemon.Import;
+using Storemon.Storage;
+
+namespace Storemon.Api.Ingestion;
+
+/// <summary>Limits of what a caller may send.</summary>
+public sealed class IngestionOptions
+{
+    public const string Section = "Ingestion";
+
+    /// <summary>The largest body of POST /polls, in bytes.</summary>
+    [Range(1, long.MaxValue)]
+    public long MaxPollBodyBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>The largest CSV upload of POST /imports/..., in bytes.</summary>
+    [Range(1, long.MaxValue)]
+    public long MaxImportBytes { get; set; } = 1024L * 1024 * 1024;
+}
+
+/// <summary>One poll as a JSON object.</summary>
+public sealed record PollBody(
+    [property: JsonPropertyName("store_id")] string? StoreId,
+    [property: JsonPropertyName("status")] string? Status,
+    [property: JsonPropertyName("timestamp_utc")] string? TimestampUtc);
+
+public sealed record RejectionView(
+    [property: JsonPropertyName("line")] int Line,
+    [property: JsonPropertyName("reason")] string Reason);
+
+/// <summary>What an ingestion did, as the CLI's import summary says it.</summary>
+public sealed record ImportSummaryView(
+    [property: JsonPropertyName("file")] string File,
+    [property: JsonPropertyName("kind")] string Kind,
+    [property: JsonPropertyName("rows_read")] int RowsRead,
+    [property: JsonPropertyName("imported")] int Imported,
+    [property: JsonPropertyName("rejected")] int Rejected,
+    [property: JsonPropertyName("first_rejections")] IReadOnlyList<RejectionView> FirstRejections);
+
+/// <summary>Live ingestion: polls as they arrive, and uploads of the three CSV kinds, with the import's rules.</summary>
+internal static class IngestionEndpoints
+{
+    public static WebApplicationBuilder AddIngestionLimits(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<IngestionOptions>()
+            .Bind(builder.Configuration.GetSection(IngestionOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        return builder;
+    }
+
+    public static WebApplication MapIngestion(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<IngestionOptions>>().Value;
+        app.MapPost("/polls", IngestPolls)
+            .RequireAuthorization(Scopes.Ingest)
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(options.MaxPollBodyBytes))
+            .WithTags("Ingestion");
+        var imports = app.MapGroup("/imports").WithTags("Ingestion").RequireAuthorization(Scopes.Ingest)
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(options.MaxImportBytes))
+            .DisableAntiforgery();
+        imports.MapPost("/status", (HttpRequest request, IMonitoringStore store, CancellationToken token) => Upload(ImportKind.Status, request, store, token));
+        imports.MapPost("/hours", (HttpRequest request, IMonitoringStore store, CancellationToken token) => Upload(ImportKind.BusinessHours, request, store, token));
+        imports.MapPost("/timezones", (HttpRequest request, IMonitoringStore store, CancellationToken token) => Upload(ImportKind.TimeZones, request, store, token));
+        return app;
+    }
+
+    /// <summary>A JSON array of polls, or a status CSV body: upserted by (store, time) like an import.</summary>
+    internal static async Task<Results<Ok<ImportSummaryView>, ProblemHttpResult>> IngestPolls(
+        HttpRequest request, IMonitoringStore store, CancellationToken cancellationToken)
+    {
+        if (IsCsv(request.ContentType))
+        {
+            return await Upload(ImportKind.Status, request, store, cancellationToken);
+        }
+        List<PollBody?>? polls;
+        try
+        {
+            polls = await JsonSerializer.DeserializeAsync<List<PollBody?>>(request.Body, cancellationToken: cancellationToken);
+        }
+        catch (JsonException e)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Malformed poll body",
+                detail: $"The body is not a JSON array of {{store_id, status, timestamp_utc}}: {e.Message}");
+        }
+        if (polls is null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Malformed poll body",
+                detail: "The body must be a JSON array of {store_id, status, timestamp_utc}, or a status CSV with Content-Type text/csv.");
+        }
+
+        var rows = new List<PollRow>(polls.Count);
+        var rejections = new List<RejectionView>();
+        for (var i = 0; i < polls.Count; i++)
+        {
+            var poll = polls[i];
+            var storeId = poll?.StoreId?.Trim();
+            string? reason;
+            if (string.IsNullOrEmpty(storeId))
+            {
+                reason = "store_id is empty.";
+            }
+            else if (PollFields.TryParse(storeId, poll!.Status ?? "", poll.TimestampUtc ?? "", out var row, out reason))
+            {
+                rows.Add(row);
+                continue;
+            }
+            // "line" is the 1-based position of the object in the array.
+            rejections.Add(new RejectionView(i + 1, reason!));
+        }
+        var imported = rows.Count == 0 ? 0 : store.WritePolls(rows, cancellationToken);
+        return TypedResults.Ok(new ImportSummaryView("request body", ImportSummary.KindName(ImportKind.Status), polls.Count, imported, rejections.Count,
+            [.. rejections.Take(CsvImporter.RejectionsKept)]));
+    }
+
+    /// <summary>
+    /// A CSV upload (multipart form file or a text/csv body). The body is first buffered to a
+    /// temporary file: the import reads synchronously, which Kestrel does not allow on a request.
+    /// </summary>
+    internal static async Task<Results<Ok<ImportSummaryView>, ProblemHttpResult>> Upload(
+        ImportKind kind, HttpRequest request, IMonitoringStore store, CancellationToken cancellationToken)
+    {
+        var buffer = Path.GetTempFileName();
+        try
+        {
+            string name;
+            await using (var file = File.Create(buffer))
+            {
+                if (request.HasFormContentType)
+                {
+                    var form = await request.ReadFormAsync(cancellationToken);
+                    if (form.Files.Count != 1)
+                    {
+                        return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "One file expected",
+                            detail: $"A multipart upload carries exactly one CSV file; this one has {form.Files.Count}.");
+                    }
+                    name = form.Files[0].FileName;
+                    await form.Files[0].CopyToAsync(file, cancellationToken);
+                }
+                else
+                {
+                    name = "request body";
+                    await request.Body.CopyToAsync(file, cancellationToken);
+                }
+            }
+            try
+            {
+                var summary = CsvImporter.Import(kind, store, buffer, progress: null, cancellationToken);
+                return TypedResults.Ok(View(summary, name));
+            }
+            catch (ImportRejectedException e)
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "File rejected",
+                    detail: e.Message.Replace(buffer, name, StringComparison.Ordinal));
+            }
+        }
+        finally
+        {
+            File.Delete(buffer);
+        }
+    }
+
+    private static ImportSummaryView View(ImportSummary summary, string name) => new(
+        name, ImportSummary.KindName(summary.Kind), summary.RowsRead, summary.Imported, summary.Rejected,
+        [.. summary.FirstRejections.Select(r => new RejectionView(r.Line, r.Reason))]);
+
+    private static bool IsCsv(string? contentType) =>
+        contentType?.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase) == true;
+}

@@ -1,0 +1,41 @@
+using Scalar.AspNetCore;
+using Storemon.Api.Access;
+using Storemon.Api.Health;
+using Storemon.Api.Ingestion;
+using Storemon.Api.Reports;
+using Storemon.Api.Storage;
+
+// storemon's HTTP service: the task's trigger_report / get_report, report resources, live ingestion.
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddStoremonDatabase();   // Storemon:Database, a SQLite file by default
+builder.AddReportJobs();         // Hangfire: durable report jobs, workers, retention
+builder.AddApiKeyAccess();       // Access:Keys with scopes; open with a warning when none are set
+builder.AddIngestionLimits();    // Ingestion: request size limits
+builder.Services.AddProblemDetails();
+builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower);
+builder.Services.AddOpenApi();
+builder.Services.AddHealthChecks().AddStoremonChecks();
+
+var app = builder.Build();
+
+// A request over its size limit is a 413, a malformed one a 400: both as ProblemDetails.
+app.UseExceptionHandler(new ExceptionHandlerOptions
+{
+    StatusCodeSelector = exception => exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+});
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapOpenApi().AllowAnonymous();
+app.MapScalarApiReference().AllowAnonymous();
+app.MapHealth();
+app.MapReports();
+app.MapIngestion();
+app.MapJobDashboard();
+
+app.Run();
+
+/// <summary>The entry point, visible to the integration tests' WebApplicationFactory.</summary>
+public partial class Program;

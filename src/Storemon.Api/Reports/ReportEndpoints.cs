@@ -1,0 +1,231 @@
+using System.Text.Json.Serialization;
+using Hangfire;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using NodaTime;
+using NodaTime.Text;
+using Storemon.Api.Access;
+using Storemon.Engine;
+using Storemon.Import;
+using Storemon.Reports;
+using Storemon.Storage;
+
+namespace Storemon.Api.Reports;
+
+/// <summary>The optional body of a trigger: the report time (ISO 8601; default the latest poll) and the interpolation.</summary>
+public sealed record TriggerReportRequest(
+    [property: JsonPropertyName("as_of")] string? AsOf = null,
+    [property: JsonPropertyName("interpolation")] string? Interpolation = null);
+
+public sealed record TriggerReportResponse([property: JsonPropertyName("report_id")] string ReportId);
+
+public sealed record ReportProgressView(
+    [property: JsonPropertyName("stores_done")] int StoresDone,
+    [property: JsonPropertyName("stores_total")] int StoresTotal);
+
+/// <summary>What get_report answers: the status, progress while running, the CSV when complete, the reason when failed.</summary>
+public sealed record GetReportResponse(
+    [property: JsonPropertyName("report_id")] string ReportId,
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("progress"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ReportProgressView? Progress = null,
+    [property: JsonPropertyName("csv"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Csv = null,
+    [property: JsonPropertyName("download_url"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? DownloadUrl = null,
+    [property: JsonPropertyName("error"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error = null);
+
+/// <summary>A report as a resource.</summary>
+public sealed record ReportView(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("interpolation")] string Interpolation,
+    [property: JsonPropertyName("requested_as_of")] string? RequestedAsOf,
+    [property: JsonPropertyName("as_of")] string? AsOf,
+    [property: JsonPropertyName("created_at")] string CreatedAt,
+    [property: JsonPropertyName("started_at")] string? StartedAt,
+    [property: JsonPropertyName("finished_at")] string? FinishedAt,
+    [property: JsonPropertyName("progress")] ReportProgressView Progress,
+    [property: JsonPropertyName("row_count")] int? RowCount,
+    [property: JsonPropertyName("attempts")] int Attempts,
+    [property: JsonPropertyName("error")] string? Error,
+    [property: JsonPropertyName("csv_url")] string? CsvUrl);
+
+public sealed record ReportPage(
+    [property: JsonPropertyName("items")] IReadOnlyList<ReportView> Items,
+    [property: JsonPropertyName("page")] int Page,
+    [property: JsonPropertyName("page_size")] int PageSize,
+    [property: JsonPropertyName("next")] string? Next);
+
+/// <summary>The task's two endpoints, and the same reports as resources for programs.</summary>
+internal static class ReportEndpoints
+{
+    private const string CsvMediaType = "text/csv";
+
+    public static WebApplication MapReports(this WebApplication app)
+    {
+        app.MapPost("/trigger_report", TriggerReport).RequireAuthorization(Scopes.ReportsWrite).WithTags("Reports");
+        app.MapGet("/get_report", GetReport).RequireAuthorization(Scopes.ReportsRead).WithTags("Reports");
+
+        var reports = app.MapGroup("/reports").WithTags("Reports");
+        reports.MapPost("/", CreateReport).RequireAuthorization(Scopes.ReportsWrite);
+        reports.MapGet("/", ListReports).RequireAuthorization(Scopes.ReportsRead);
+        reports.MapGet("/{id}", GetReportResource).RequireAuthorization(Scopes.ReportsRead);
+        reports.MapGet("/{id}/csv", DownloadCsv).RequireAuthorization(Scopes.ReportsRead);
+        return app;
+    }
+
+    internal static Results<Ok<TriggerReportResponse>, ProblemHttpResult> TriggerReport(
+        TriggerReportRequest? body, ReportJobs jobs, IBackgroundJobClient client) =>
+        TryStart(body, jobs, client, out var report, out var problem)
+            ? TypedResults.Ok(new TriggerReportResponse(report.Id))
+            : problem;
+
+    internal static IResult GetReport(
+        [FromQuery(Name = "report_id")] string? reportId, [FromQuery] string? format, HttpContext context, IReportStore reports)
+    {
+        if (string.IsNullOrWhiteSpace(reportId))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "report_id is required",
+                detail: "Pass the id that trigger_report returned: /get_report?report_id=<id>.");
+        }
+        if (reports.FindReport(reportId) is not { } report)
+        {
+            return UnknownReport(reportId);
+        }
+        context.Response.Headers["Report-Status"] = StatusName(report.Status);
+        var wantsCsv = string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase)
+            || context.Request.Headers.Accept.Any(value => value?.Contains(CsvMediaType, StringComparison.OrdinalIgnoreCase) == true);
+        if (report.Status == ReportStatus.Complete && wantsCsv)
+        {
+            return CsvFile(report, reports);
+        }
+        return TypedResults.Ok(report.Status switch
+        {
+            ReportStatus.Complete => new GetReportResponse(report.Id, "Complete", Csv: ReadCsv(report.Id, reports), DownloadUrl: CsvUrl(report.Id)),
+            ReportStatus.Failed => new GetReportResponse(report.Id, "Failed", Error: report.Error),
+            _ => new GetReportResponse(report.Id, "Running", new ReportProgressView(report.StoresDone, report.StoresTotal)),
+        });
+    }
+
+    internal static Results<Accepted<ReportView>, ProblemHttpResult> CreateReport(
+        TriggerReportRequest? body, ReportJobs jobs, IBackgroundJobClient client) =>
+        TryStart(body, jobs, client, out var report, out var problem)
+            ? TypedResults.Accepted($"/reports/{report.Id}", View(report))
+            : problem;
+
+    // Records the report (Pending) and hands its run to the job engine; the request itself never computes.
+    private static bool TryStart(
+        TriggerReportRequest? body, ReportJobs jobs, IBackgroundJobClient client, out ReportRecord report, out ProblemHttpResult problem)
+    {
+        report = null!;
+        if (!TryRead(body, out var request, out problem))
+        {
+            return false;
+        }
+        report = jobs.Create(request);
+        ReportJob.Enqueue(client, report.Id);
+        return true;
+    }
+
+    internal static Results<Ok<ReportPage>, ProblemHttpResult> ListReports(
+        IReportStore reports, [FromQuery] int? page, [FromQuery(Name = "page_size")] int? pageSize)
+    {
+        var number = page ?? 1;
+        var size = pageSize ?? 20;
+        if (number < 1 || size is < 1 or > 200)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad page",
+                detail: "page starts at 1, and page_size is 1 to 200.");
+        }
+        var items = reports.ListReports((number - 1) * size, size + 1);
+        var next = items.Count > size ? $"/reports?page={number + 1}&page_size={size}" : null;
+        return TypedResults.Ok(new ReportPage([.. items.Take(size).Select(View)], number, size, next));
+    }
+
+    internal static Results<Ok<ReportView>, ProblemHttpResult> GetReportResource(string id, IReportStore reports) =>
+        reports.FindReport(id) is { } report ? TypedResults.Ok(View(report)) : UnknownReport(id);
+
+    internal static IResult DownloadCsv(string id, HttpContext context, IReportStore reports)
+    {
+        if (reports.FindReport(id) is not { } report)
+        {
+            return UnknownReport(id);
+        }
+        context.Response.Headers["Report-Status"] = StatusName(report.Status);
+        return report.Status == ReportStatus.Complete
+            ? CsvFile(report, reports)
+            : TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The report is not complete",
+                detail: report.Status == ReportStatus.Failed ? $"The report failed: {report.Error}" : "The report is still running; try again shortly.");
+    }
+
+    private static IResult CsvFile(ReportRecord report, IReportStore reports)
+    {
+        var csv = reports.OpenReportCsv(report.Id);
+        return csv is null
+            ? UnknownReport(report.Id)
+            : TypedResults.Stream(csv, CsvMediaType, $"report-{report.Id}.csv");
+    }
+
+    private static string ReadCsv(string id, IReportStore reports)
+    {
+        using var csv = reports.OpenReportCsv(id) ?? Stream.Null;
+        using var reader = new StreamReader(csv);
+        return reader.ReadToEnd();
+    }
+
+    private static ProblemHttpResult UnknownReport(string id) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown report",
+            detail: $"There is no report with id '{id}' (it may have been pruned after its retention).");
+
+    private static bool TryRead(TriggerReportRequest? body, out ReportRequest request, out ProblemHttpResult problem)
+    {
+        request = new ReportRequest();
+        problem = null!;
+        Instant? asOf = null;
+        if (!string.IsNullOrWhiteSpace(body?.AsOf))
+        {
+            if (!TimestampParser.TryParseInstant(body.AsOf, out var parsed))
+            {
+                problem = TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad as_of",
+                    detail: $"as_of '{body.AsOf}' is not a timestamp: use ISO 8601 with Z or an offset, such as 2023-01-25T18:13:22.47922Z.");
+                return false;
+            }
+            asOf = parsed;
+        }
+        var interpolation = Interpolation.Nearest;
+        switch (body?.Interpolation?.Trim().ToUpperInvariant())
+        {
+            case null or "" or "NEAREST":
+                break;
+            case "CARRY-FORWARD" or "CARRYFORWARD":
+                interpolation = Interpolation.CarryForward;
+                break;
+            default:
+                problem = TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad interpolation",
+                    detail: $"interpolation '{body.Interpolation}' is neither nearest nor carry-forward.");
+                return false;
+        }
+        request = new ReportRequest(asOf, interpolation);
+        return true;
+    }
+
+    private static ReportView View(ReportRecord report) => new(
+        report.Id,
+        StatusName(report.Status),
+        report.Interpolation == Interpolation.Nearest ? "nearest" : "carry-forward",
+        Format(report.RequestedAsOf),
+        Format(report.AsOf),
+        Format(report.CreatedAt)!,
+        Format(report.StartedAt),
+        Format(report.FinishedAt),
+        new ReportProgressView(report.StoresDone, report.StoresTotal),
+        report.RowCount,
+        report.Attempts,
+        report.Error,
+        report.Status == ReportStatus.Complete ? CsvUrl(report.Id) : null);
+
+    // The task's API knows Running for everything not yet finished; the resource says Pending too.
+    private static string StatusName(ReportStatus status) => status.ToString();
+
+    private static string CsvUrl(string id) => $"/reports/{id}/csv";
+
+    private static string? Format(Instant? instant) => instant is { } value ? InstantPattern.ExtendedIso.Format(value) : null;
+}

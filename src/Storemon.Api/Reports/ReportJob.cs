@@ -1,0 +1,21 @@
+using Hangfire;
+using Storemon.Reports;
+
+namespace Storemon.Api.Reports;
+
+/// <summary>
+/// The Hangfire job of one report. Hangfire runs it at least once; <see cref="ReportJobs.Execute"/>
+/// makes a second run of a finished report a no-op. A report that throws is marked Failed by
+/// <see cref="ReportJobs"/>, so Hangfire's retries are not needed for it; a process that dies mid-run
+/// is covered by <see cref="ReportRecovery"/>.
+/// </summary>
+public sealed class ReportJob(ReportJobs jobs)
+{
+    [AutomaticRetry(Attempts = 0)]
+    [DisableConcurrentExecution(timeoutInSeconds: 10)]
+    public void Run(string reportId, CancellationToken cancellationToken) => jobs.Execute(reportId, cancellationToken);
+
+    /// <summary>Enqueues the run of a report.</summary>
+    public static void Enqueue(IBackgroundJobClient client, string reportId) =>
+        client.Enqueue<ReportJob>(job => job.Run(reportId, CancellationToken.None));
+}

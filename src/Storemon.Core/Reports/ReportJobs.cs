@@ -1,0 +1,78 @@
+using System.Security.Cryptography;
+using System.Text;
+using NodaTime;
+using Storemon.Storage;
+
+namespace Storemon.Reports;
+
+/// <summary>How report jobs behave: when a running report counts as abandoned.</summary>
+public sealed class ReportJobOptions
+{
+    /// <summary>A Running report without a heartbeat for this long is taken to have lost its runner and is run again.</summary>
+    public TimeSpan StaleAfter { get; set; } = TimeSpan.FromMinutes(2);
+}
+
+/// <summary>
+/// A report's life outside the engine: it is recorded Pending when triggered, claimed (Running) by one
+/// runner, its progress is its heartbeat, and it ends Complete with its CSV or Failed with the reason.
+/// A job engine calls <see cref="Execute"/> at least once per report; running it again is harmless.
+/// </summary>
+public sealed class ReportJobs(IMonitoringStore store, IReportStore reports, IClock clock, ReportJobOptions options)
+{
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
+
+    /// <summary>Records a new Pending report and returns it. Its id is 128 random bits, so it cannot be guessed.</summary>
+    public ReportRecord Create(ReportRequest request)
+    {
+        var report = new ReportRecord(NewId(), ReportStatus.Pending, request.AsOf, request.Interpolation, clock.GetCurrentInstant());
+        reports.CreateReport(report);
+        return report;
+    }
+
+    /// <summary>
+    /// Runs the report if nobody else is: Complete with its CSV, or Failed with the reason. A cancelled
+    /// run (the process shutting down) leaves the report Running, to be run again by whoever finds it stale.
+    /// </summary>
+    public void Execute(string reportId, CancellationToken cancellationToken)
+    {
+        var now = clock.GetCurrentInstant();
+        if (!reports.TryStartReport(reportId, now, now - Duration.FromTimeSpan(options.StaleAfter)))
+        {
+            return; // finished, failed, or being run elsewhere
+        }
+        var report = reports.FindReport(reportId)!;
+        try
+        {
+            using var csv = new MemoryStream();
+            ReportSummary summary;
+            using (var writer = new StreamWriter(csv, Utf8, 1 << 16, leaveOpen: true))
+            {
+                summary = ReportRunner.Run(
+                    store, new ReportRequest(report.RequestedAsOf, report.Interpolation), writer,
+                    new Heartbeat(reports, reportId, clock), cancellationToken);
+            }
+            reports.CompleteReport(reportId, summary.AsOf, summary.Stores, csv.GetBuffer().AsSpan(0, (int)csv.Length), clock.GetCurrentInstant());
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            // Never a silently partial CSV: the report fails whole, with the reason.
+            reports.FailReport(reportId, $"{e.GetType().Name}: {e.Message}", clock.GetCurrentInstant());
+        }
+    }
+
+    /// <summary>Reports that need a run: every Pending one, and Running ones whose runner stopped beating.</summary>
+    public IReadOnlyList<string> Abandoned() =>
+        reports.StaleReports(clock.GetCurrentInstant() - Duration.FromTimeSpan(options.StaleAfter));
+
+    private static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+
+    private sealed class Heartbeat(IReportStore reports, string reportId, IClock clock) : IProgress<ReportProgress>
+    {
+        public void Report(ReportProgress value) =>
+            reports.ReportProgress(reportId, value.StoresDone, value.StoresTotal, clock.GetCurrentInstant());
+    }
+}

@@ -1,0 +1,73 @@
+using NodaTime;
+using Storemon.Engine;
+
+namespace Storemon.Storage;
+
+/// <summary>Where a report is in its life: Pending → Running → Complete | Failed.</summary>
+public enum ReportStatus
+{
+    Pending,
+    Running,
+    Complete,
+    Failed,
+}
+
+/// <summary>A report's own record: what was asked, where it is, what it produced.</summary>
+public sealed record ReportRecord(
+    string Id,
+    ReportStatus Status,
+    Instant? RequestedAsOf,
+    Interpolation Interpolation,
+    Instant CreatedAt,
+    Instant? StartedAt = null,
+    Instant? FinishedAt = null,
+    Instant? AsOf = null,
+    int StoresDone = 0,
+    int StoresTotal = 0,
+    int? RowCount = null,
+    string? Error = null,
+    int Attempts = 0,
+    Instant? HeartbeatAt = null);
+
+/// <summary>
+/// The service's record of reports and their CSV, kept in the same database as the data. Every
+/// change of state is one statement, so a process that dies leaves a record in a known state.
+/// </summary>
+public interface IReportStore
+{
+    void CreateReport(ReportRecord report);
+
+    ReportRecord? FindReport(string id);
+
+    /// <summary>Reports newest first.</summary>
+    IReadOnlyList<ReportRecord> ListReports(int offset, int limit);
+
+    /// <summary>
+    /// Claims a report for a run: true, and the report Running with one more attempt, when it was
+    /// Pending, or Running without a heartbeat since <paramref name="staleBefore"/> (its runner died).
+    /// </summary>
+    bool TryStartReport(string id, Instant now, Instant staleBefore);
+
+    /// <summary>Records progress, which is also the running report's heartbeat.</summary>
+    void ReportProgress(string id, int storesDone, int storesTotal, Instant now);
+
+    /// <summary>Stores the CSV and marks the report Complete, in one transaction.</summary>
+    void CompleteReport(string id, Instant? asOf, int rows, ReadOnlySpan<byte> csv, Instant now);
+
+    void FailReport(string id, string reason, Instant now);
+
+    /// <summary>The CSV of a complete report, streamed from the database; null when there is none.</summary>
+    Stream? OpenReportCsv(string id);
+
+    /// <summary>
+    /// Puts every Running report back to Pending: for a single process at start, when no report can
+    /// still be running (the process that ran it is gone). Returns how many.
+    /// </summary>
+    int ReleaseRunningReports();
+
+    /// <summary>Ids of reports that are Pending or Running but whose last heartbeat (or creation) is before <paramref name="staleBefore"/>.</summary>
+    IReadOnlyList<string> StaleReports(Instant staleBefore);
+
+    /// <summary>Deletes finished reports (and their CSV) finished before <paramref name="finishedBefore"/>; returns how many.</summary>
+    int PruneReports(Instant finishedBefore);
+}

@@ -1,0 +1,225 @@
+using Microsoft.Data.Sqlite;
+using NodaTime;
+using Storemon.Engine;
+
+namespace Storemon.Storage.Sqlite;
+
+/// <summary>The report records and their CSV, in the same SQLite file as the data.</summary>
+public sealed partial class SqliteMonitoringStore
+{
+    private const string ReportColumns = """
+        id, status, requested_as_of, interpolation, created_at, started_at, finished_at, as_of,
+        stores_done, stores_total, row_count, error, attempts, heartbeat_at
+        """;
+
+    public void CreateReport(ReportRecord report)
+    {
+        using var connection = Open();
+        using var insert = connection.CreateCommand();
+        insert.CommandText = """
+            INSERT INTO report (id, status, requested_as_of, interpolation, created_at, heartbeat_at)
+            VALUES ($id, $status, $requested, $interpolation, $created, $created)
+            """;
+        insert.Parameters.AddWithValue("$id", report.Id);
+        insert.Parameters.AddWithValue("$status", report.Status.ToString());
+        insert.Parameters.AddWithValue("$requested", (object?)Micros(report.RequestedAsOf) ?? DBNull.Value);
+        insert.Parameters.AddWithValue("$interpolation", report.Interpolation.ToString());
+        insert.Parameters.AddWithValue("$created", Micros(report.CreatedAt));
+        insert.ExecuteNonQuery();
+    }
+
+    public ReportRecord? FindReport(string id)
+    {
+        using var connection = Open();
+        using var select = connection.CreateCommand();
+        select.CommandText = $"SELECT {ReportColumns} FROM report WHERE id = $id";
+        select.Parameters.AddWithValue("$id", id);
+        using var reader = select.ExecuteReader();
+        return reader.Read() ? ReadReport(reader) : null;
+    }
+
+    public IReadOnlyList<ReportRecord> ListReports(int offset, int limit)
+    {
+        using var connection = Open();
+        using var select = connection.CreateCommand();
+        select.CommandText = $"SELECT {ReportColumns} FROM report ORDER BY created_at DESC, id LIMIT $limit OFFSET $offset";
+        select.Parameters.AddWithValue("$limit", limit);
+        select.Parameters.AddWithValue("$offset", offset);
+        using var reader = select.ExecuteReader();
+        var reports = new List<ReportRecord>();
+        while (reader.Read())
+        {
+            reports.Add(ReadReport(reader));
+        }
+        return reports;
+    }
+
+    public bool TryStartReport(string id, Instant now, Instant staleBefore) => ExecuteReportUpdate("""
+        UPDATE report SET status = 'Running', started_at = $now, heartbeat_at = $now, attempts = attempts + 1,
+                          stores_done = 0, error = NULL
+        WHERE id = $id AND (status = 'Pending' OR (status = 'Running' AND heartbeat_at < $stale))
+        """, id, now, ("$stale", Micros(staleBefore))) == 1;
+
+    public void ReportProgress(string id, int storesDone, int storesTotal, Instant now) => ExecuteReportUpdate("""
+        UPDATE report SET stores_done = $done, stores_total = $total, heartbeat_at = $now
+        WHERE id = $id AND status = 'Running'
+        """, id, now, ("$done", storesDone), ("$total", storesTotal));
+
+    public void CompleteReport(string id, Instant? asOf, int rows, ReadOnlySpan<byte> csv, Instant now)
+    {
+        using var connection = Open();
+        using var transaction = connection.BeginTransaction();
+        using (var content = connection.CreateCommand())
+        {
+            content.Transaction = transaction;
+            content.CommandText = "INSERT OR REPLACE INTO report_csv (report_id, content) VALUES ($id, $content)";
+            content.Parameters.AddWithValue("$id", id);
+            content.Parameters.Add("$content", SqliteType.Blob).Value = csv.ToArray();
+            content.ExecuteNonQuery();
+        }
+        using (var update = connection.CreateCommand())
+        {
+            update.Transaction = transaction;
+            update.CommandText = """
+                UPDATE report SET status = 'Complete', as_of = $asOf, row_count = $rows, stores_done = $rows,
+                                  stores_total = $rows, finished_at = $now, heartbeat_at = $now, error = NULL
+                WHERE id = $id
+                """;
+            update.Parameters.AddWithValue("$id", id);
+            update.Parameters.AddWithValue("$asOf", (object?)Micros(asOf) ?? DBNull.Value);
+            update.Parameters.AddWithValue("$rows", rows);
+            update.Parameters.AddWithValue("$now", Micros(now));
+            update.ExecuteNonQuery();
+        }
+        transaction.Commit();
+    }
+
+    public void FailReport(string id, string reason, Instant now) => ExecuteReportUpdate("""
+        UPDATE report SET status = 'Failed', error = $error, finished_at = $now, heartbeat_at = $now WHERE id = $id
+        """, id, now, ("$error", reason));
+
+    public Stream? OpenReportCsv(string id)
+    {
+        var connection = Open();
+        try
+        {
+            using var select = connection.CreateCommand();
+            select.CommandText = "SELECT rowid FROM report_csv WHERE report_id = $id";
+            select.Parameters.AddWithValue("$id", id);
+            if (select.ExecuteScalar() is not long rowid)
+            {
+                connection.Dispose();
+                return null;
+            }
+            // Read straight from the database page by page; the connection lives as long as the stream.
+            return new ConnectionOwningStream(new SqliteBlob(connection, "report_csv", "content", rowid, readOnly: true), connection);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    public int ReleaseRunningReports()
+    {
+        using var connection = Open();
+        using var update = connection.CreateCommand();
+        update.CommandText = "UPDATE report SET status = 'Pending' WHERE status = 'Running'";
+        return update.ExecuteNonQuery();
+    }
+
+    public IReadOnlyList<string> StaleReports(Instant staleBefore)
+    {
+        using var connection = Open();
+        using var select = connection.CreateCommand();
+        select.CommandText = "SELECT id FROM report WHERE status IN ('Pending', 'Running') AND heartbeat_at < $stale ORDER BY created_at";
+        select.Parameters.AddWithValue("$stale", Micros(staleBefore));
+        using var reader = select.ExecuteReader();
+        var ids = new List<string>();
+        while (reader.Read())
+        {
+            ids.Add(reader.GetString(0));
+        }
+        return ids;
+    }
+
+    public int PruneReports(Instant finishedBefore)
+    {
+        using var connection = Open();
+        using var transaction = connection.BeginTransaction();
+        using var delete = connection.CreateCommand();
+        delete.Transaction = transaction;
+        delete.CommandText = """
+            DELETE FROM report_csv WHERE report_id IN (SELECT id FROM report WHERE finished_at < $before);
+            DELETE FROM report WHERE finished_at < $before;
+            """;
+        delete.Parameters.AddWithValue("$before", Micros(finishedBefore));
+        var deleted = delete.ExecuteNonQuery();
+        transaction.Commit();
+        return deleted;
+    }
+
+    private int ExecuteReportUpdate(string sql, string id, Instant now, params (string Name, object Value)[] parameters)
+    {
+        using var connection = Open();
+        using var update = connection.CreateCommand();
+        update.CommandText = sql;
+        update.Parameters.AddWithValue("$id", id);
+        update.Parameters.AddWithValue("$now", Micros(now));
+        foreach (var (name, value) in parameters)
+        {
+            update.Parameters.AddWithValue(name, value);
+        }
+        return update.ExecuteNonQuery();
+    }
+
+    private static ReportRecord ReadReport(SqliteDataReader reader) => new(
+        reader.GetString(0),
+        Enum.Parse<ReportStatus>(reader.GetString(1)),
+        InstantOrNull(reader, 2),
+        Enum.Parse<Interpolation>(reader.GetString(3)),
+        Instant.FromUnixTimeTicks(reader.GetInt64(4) * Poll.TicksPerMicrosecond),
+        InstantOrNull(reader, 5),
+        InstantOrNull(reader, 6),
+        InstantOrNull(reader, 7),
+        reader.GetInt32(8),
+        reader.GetInt32(9),
+        reader.IsDBNull(10) ? null : reader.GetInt32(10),
+        reader.IsDBNull(11) ? null : reader.GetString(11),
+        reader.GetInt32(12),
+        InstantOrNull(reader, 13));
+
+    private static Instant? InstantOrNull(SqliteDataReader reader, int column) =>
+        reader.IsDBNull(column) ? null : Instant.FromUnixTimeTicks(reader.GetInt64(column) * Poll.TicksPerMicrosecond);
+
+    private static long Micros(Instant instant) => instant.ToUnixTimeTicks() / Poll.TicksPerMicrosecond;
+
+    private static long? Micros(Instant? instant) => instant is { } value ? Micros(value) : null;
+
+    /// <summary>A stream that closes the connection it reads through when it is disposed.</summary>
+    private sealed class ConnectionOwningStream(Stream inner, SqliteConnection connection) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => inner.CanSeek;
+        public override bool CanWrite => false;
+        public override long Length => inner.Length;
+        public override long Position { get => inner.Position; set => inner.Position = value; }
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+        public override int Read(Span<byte> buffer) => inner.Read(buffer);
+        public override long Seek(long offset, SeekOrigin origin) => inner.Seek(offset, origin);
+        public override void Flush() { }
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+                connection.Dispose();
+            }
+            base.Dispose(disposing);
+        }
+    }
+}
