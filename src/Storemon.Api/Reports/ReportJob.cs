@@ -11,8 +11,9 @@ namespace Storemon.Api.Reports;
 /// </summary>
 public sealed class ReportJob(ReportJobs jobs)
 {
+    // No Hangfire lock around the run: ReportJobs claims the report in the database, which also
+    // survives a killed process, where a lock left behind would hold up the run that replaces it.
     [AutomaticRetry(Attempts = 0)]
-    [DisableConcurrentExecution(timeoutInSeconds: 10)]
     public void Run(string reportId, CancellationToken cancellationToken) => jobs.Execute(reportId, cancellationToken);
 
     /// <summary>Enqueues the run of a report.</summary>
