@@ -1,5 +1,5 @@
-using Scalar.AspNetCore;
 using Storemon.Api.Access;
+using Storemon.Api.ApiDocs;
 using Storemon.Api.Health;
 using Storemon.Api.Ingestion;
 using Storemon.Api.Reports;
@@ -14,7 +14,7 @@ builder.AddApiKeyAccess();       // Access:Keys with scopes; open with a warning
 builder.AddIngestionLimits();    // Ingestion: request size limits
 builder.Services.AddProblemDetails();
 builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower);
-builder.Services.AddOpenApi();
+builder.AddApiDocumentation();   // /openapi/v1.json and the /scalar reference page
 builder.Services.AddHealthChecks().AddStoremonChecks();
 
 var app = builder.Build();
@@ -28,8 +28,7 @@ app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();
 
-app.MapOpenApi().AllowAnonymous();
-app.MapScalarApiReference().AllowAnonymous();
+app.MapApiDocumentation();
 app.MapHealth();
 app.MapReports();
 app.MapIngestion();

@@ -1,8 +1,10 @@
+using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Storemon.Api.Access;
+using Storemon.Api.ApiDocs;
 using Storemon.Import;
 using Storemon.Storage;
 
@@ -25,25 +27,36 @@ public sealed class IngestionOptions
 /// <summary>One poll as a JSON object.</summary>
 public sealed record PollBody(
     [property: JsonPropertyName("store_id")] string? StoreId,
-    [property: JsonPropertyName("status")] string? Status,
-    [property: JsonPropertyName("timestamp_utc")] string? TimestampUtc);
+    [property: JsonPropertyName("status"), Description("active or inactive.")] string? Status,
+    [property: JsonPropertyName("timestamp_utc"), Description("When the store was polled: 2024-10-14 10:00:00.5 UTC, or ISO 8601 with Z or an offset.")]
+    string? TimestampUtc);
 
 public sealed record RejectionView(
-    [property: JsonPropertyName("line")] int Line,
+    [property: JsonPropertyName("line"), Description("The physical line of the CSV (the header is line 1), or the position of the poll in a JSON array (from 1).")]
+    int Line,
     [property: JsonPropertyName("reason")] string Reason);
 
 /// <summary>What an ingestion did, as the CLI's import summary says it.</summary>
 public sealed record ImportSummaryView(
-    [property: JsonPropertyName("file")] string File,
-    [property: JsonPropertyName("kind")] string Kind,
+    [property: JsonPropertyName("file"), Description("The uploaded file's name, or \"request body\".")] string File,
+    [property: JsonPropertyName("kind"), Description("status polls, business hours or time zones.")] string Kind,
     [property: JsonPropertyName("rows_read")] int RowsRead,
     [property: JsonPropertyName("imported")] int Imported,
     [property: JsonPropertyName("rejected")] int Rejected,
-    [property: JsonPropertyName("first_rejections")] IReadOnlyList<RejectionView> FirstRejections);
+    [property: JsonPropertyName("first_rejections"), Description("The first 20 rejections; rejected counts them all.")]
+    IReadOnlyList<RejectionView> FirstRejections);
 
 /// <summary>Live ingestion: polls as they arrive, and uploads of the three CSV kinds, with the import's rules.</summary>
 internal static class IngestionEndpoints
 {
+    private const string ImportRules = """
+        The file is a multipart upload of exactly one file, or the request body with `Content-Type: text/csv`.
+        The valid rows are imported in one transaction; each bad row is rejected with its line (the header is
+        line 1) and reason, and the first 20 are listed. A file refused whole (a missing column, an empty or
+        non-UTF-8 file) imports nothing and answers 400. Uploads over Ingestion:MaxImportBytes (1 GiB by
+        default) are refused with 413.
+        """;
+
     public static WebApplicationBuilder AddIngestionLimits(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<IngestionOptions>()
@@ -59,13 +72,48 @@ internal static class IngestionEndpoints
         app.MapPost("/polls", IngestPolls)
             .RequireAuthorization(Scopes.Ingest)
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(options.MaxPollBodyBytes))
-            .WithTags("Ingestion");
+            .WithTags("Ingestion")
+            .WithName("ingest_polls")
+            .WithSummary("Add polls as they arrive")
+            .WithDescription("""
+                A JSON array of `{store_id, status, timestamp_utc}`, or a status CSV with `Content-Type: text/csv`.
+                Polls are upserted by (store, time), the last write winning; each bad poll is rejected with its
+                position (from 1) and reason, the others are written in one transaction. Bodies over
+                Ingestion:MaxPollBodyBytes (16 MiB by default) are refused with 413.
+                """)
+            .Accepts<List<PollBody>>("application/json", ApiDocumentation.CsvMediaType)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         var imports = app.MapGroup("/imports").WithTags("Ingestion").RequireAuthorization(Scopes.Ingest)
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(options.MaxImportBytes))
-            .DisableAntiforgery();
-        imports.MapPost("/status", (HttpRequest request, IMonitoringStore store, CancellationToken token) => Upload(ImportKind.Status, request, store, token));
-        imports.MapPost("/hours", (HttpRequest request, IMonitoringStore store, CancellationToken token) => Upload(ImportKind.BusinessHours, request, store, token));
-        imports.MapPost("/timezones", (HttpRequest request, IMonitoringStore store, CancellationToken token) => Upload(ImportKind.TimeZones, request, store, token));
+            .DisableAntiforgery()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+        imports.MapPost("/status", (HttpRequest request, IMonitoringStore store, CancellationToken token) => Upload(ImportKind.Status, request, store, token))
+            .WithName("import_status")
+            .Accepts<string>("multipart/form-data", ApiDocumentation.CsvMediaType)
+            .WithSummary("Import a status CSV")
+            .WithDescription($"""
+                Columns `store_id`, `status` (`active` or `inactive`), `timestamp_utc` (`2024-10-14 10:00:00.5 UTC`, or ISO 8601).
+                Polls are upserted by (store, time), the last write winning. {ImportRules}
+                """);
+        imports.MapPost("/hours", (HttpRequest request, IMonitoringStore store, CancellationToken token) => Upload(ImportKind.BusinessHours, request, store, token))
+            .WithName("import_hours")
+            .Accepts<string>("multipart/form-data", ApiDocumentation.CsvMediaType)
+            .WithSummary("Import a business-hours CSV")
+            .WithDescription($"""
+                Columns `store_id`, `dayOfWeek` (or `day`; 0 is Monday), `start_time_local`, `end_time_local`. The
+                hours of every store the file names (with a valid row) replace the hours it had; a store without
+                hours is open 24×7. {ImportRules}
+                """);
+        imports.MapPost("/timezones", (HttpRequest request, IMonitoringStore store, CancellationToken token) => Upload(ImportKind.TimeZones, request, store, token))
+            .WithName("import_timezones")
+            .Accepts<string>("multipart/form-data", ApiDocumentation.CsvMediaType)
+            .WithSummary("Import a time-zone CSV")
+            .WithDescription($"""
+                Columns `store_id`, `timezone_str` (a tz database name such as `America/Chicago`). Each store the file
+                names gets its zone set or replaced; a store without one is in America/Chicago. {ImportRules}
+                """);
         return app;
     }
 

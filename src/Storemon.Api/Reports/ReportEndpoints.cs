@@ -1,10 +1,14 @@
+using System.ComponentModel;
 using System.Text.Json.Serialization;
 using Hangfire;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
 using NodaTime;
 using NodaTime.Text;
 using Storemon.Api.Access;
+using Storemon.Api.ApiDocs;
 using Storemon.Engine;
 using Storemon.Import;
 using Storemon.Reports;
@@ -14,61 +18,126 @@ namespace Storemon.Api.Reports;
 
 /// <summary>The optional body of a trigger: the report time (ISO 8601; default the latest poll) and the interpolation.</summary>
 public sealed record TriggerReportRequest(
-    [property: JsonPropertyName("as_of")] string? AsOf = null,
-    [property: JsonPropertyName("interpolation")] string? Interpolation = null);
+    [property: JsonPropertyName("as_of"), Description("The report time T: ISO 8601 with Z or an offset, such as 2023-01-25T18:13:22.47922Z. By default the latest poll.")]
+    string? AsOf = null,
+    [property: JsonPropertyName("interpolation"), Description("nearest (the default) or carry-forward.")]
+    string? Interpolation = null);
 
-public sealed record TriggerReportResponse([property: JsonPropertyName("report_id")] string ReportId);
+public sealed record TriggerReportResponse(
+    [property: JsonPropertyName("report_id"), Description("The report's id, for get_report.")] string ReportId);
 
 public sealed record ReportProgressView(
     [property: JsonPropertyName("stores_done")] int StoresDone,
-    [property: JsonPropertyName("stores_total")] int StoresTotal);
+    [property: JsonPropertyName("stores_total"), Description("0 until the report has read its store list.")] int StoresTotal);
 
 /// <summary>What get_report answers: the status, progress while running, the CSV when complete, the reason when failed.</summary>
 public sealed record GetReportResponse(
     [property: JsonPropertyName("report_id")] string ReportId,
-    [property: JsonPropertyName("status")] string Status,
-    [property: JsonPropertyName("progress"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ReportProgressView? Progress = null,
-    [property: JsonPropertyName("csv"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Csv = null,
-    [property: JsonPropertyName("download_url"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? DownloadUrl = null,
-    [property: JsonPropertyName("error"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error = null);
+    [property: JsonPropertyName("status"), Description("Running (also while still queued), Complete or Failed.")] string Status,
+    [property: JsonPropertyName("progress"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("While running.")]
+    ReportProgressView? Progress = null,
+    [property: JsonPropertyName("csv"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("When complete: the report CSV.")]
+    string? Csv = null,
+    [property: JsonPropertyName("download_url"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("When complete: where to download the CSV as a file.")]
+    string? DownloadUrl = null,
+    [property: JsonPropertyName("error"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("When failed: why.")]
+    string? Error = null);
 
 /// <summary>A report as a resource.</summary>
 public sealed record ReportView(
     [property: JsonPropertyName("id")] string Id,
-    [property: JsonPropertyName("status")] string Status,
-    [property: JsonPropertyName("interpolation")] string Interpolation,
-    [property: JsonPropertyName("requested_as_of")] string? RequestedAsOf,
-    [property: JsonPropertyName("as_of")] string? AsOf,
+    [property: JsonPropertyName("status"), Description("Pending, Running, Complete or Failed.")] string Status,
+    [property: JsonPropertyName("interpolation"), Description("nearest or carry-forward.")] string Interpolation,
+    [property: JsonPropertyName("requested_as_of"), Description("The as_of asked for; null for the latest poll.")] string? RequestedAsOf,
+    [property: JsonPropertyName("as_of"), Description("The report time T used, once complete.")] string? AsOf,
     [property: JsonPropertyName("created_at")] string CreatedAt,
     [property: JsonPropertyName("started_at")] string? StartedAt,
     [property: JsonPropertyName("finished_at")] string? FinishedAt,
     [property: JsonPropertyName("progress")] ReportProgressView Progress,
     [property: JsonPropertyName("row_count")] int? RowCount,
-    [property: JsonPropertyName("attempts")] int Attempts,
+    [property: JsonPropertyName("attempts"), Description("How many times a run was started (a run cut short by a restart is run again).")] int Attempts,
     [property: JsonPropertyName("error")] string? Error,
-    [property: JsonPropertyName("csv_url")] string? CsvUrl);
+    [property: JsonPropertyName("csv_url"), Description("Where to download the CSV, once complete.")] string? CsvUrl);
 
 public sealed record ReportPage(
     [property: JsonPropertyName("items")] IReadOnlyList<ReportView> Items,
     [property: JsonPropertyName("page")] int Page,
     [property: JsonPropertyName("page_size")] int PageSize,
-    [property: JsonPropertyName("next")] string? Next);
+    [property: JsonPropertyName("next"), Description("The address of the next page; null on the last.")] string? Next);
 
 /// <summary>The task's two endpoints, and the same reports as resources for programs.</summary>
 internal static class ReportEndpoints
 {
-    private const string CsvMediaType = "text/csv";
+    private const string CsvMediaType = ApiDocumentation.CsvMediaType;
+
+    private const string TriggerBody = """
+        The JSON body is optional: `as_of` is the report time (ISO 8601 with `Z` or an offset; by
+        default the latest poll), `interpolation` is `nearest` (the default) or `carry-forward`.
+        """;
 
     public static WebApplication MapReports(this WebApplication app)
     {
-        app.MapPost("/trigger_report", TriggerReport).RequireAuthorization(Scopes.ReportsWrite).WithTags("Reports");
-        app.MapGet("/get_report", GetReport).RequireAuthorization(Scopes.ReportsRead).WithTags("Reports");
+        app.MapPost("/trigger_report", TriggerReport).RequireAuthorization(Scopes.ReportsWrite).WithTags("Reports")
+            .WithName("trigger_report")
+            .WithSummary("Start a report")
+            .WithDescription($"""
+                Records a report and queues it, and answers at once with its id; the report is computed in
+                the background. {TriggerBody} Then call get_report with the id.
+                """)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        app.MapGet("/get_report", GetReport).RequireAuthorization(Scopes.ReportsRead).WithTags("Reports")
+            .WithName("get_report")
+            .WithSummary("A report's status, and its CSV once complete")
+            .WithDescription("""
+                `Running` with its progress until the report is finished; then `Complete` with the CSV in `csv`
+                and where to download it in `download_url`, or `Failed` with the reason in `error`. With
+                `format=csv` or `Accept: text/csv`, a complete report answers the CSV file itself (an unfinished
+                one still answers JSON). The `Report-Status` header carries the report's own status in every form
+                (`Pending` while it waits in the queue, which the body reports as `Running`).
+                """)
+            .Produces<GetReportResponse>(StatusCodes.Status200OK, "application/json", CsvMediaType)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .AddOpenApiOperationTransformer(ReportIdIsRequired);
 
         var reports = app.MapGroup("/reports").WithTags("Reports");
-        reports.MapPost("/", CreateReport).RequireAuthorization(Scopes.ReportsWrite);
-        reports.MapGet("/", ListReports).RequireAuthorization(Scopes.ReportsRead);
-        reports.MapGet("/{id}", GetReportResource).RequireAuthorization(Scopes.ReportsRead);
-        reports.MapGet("/{id}/csv", DownloadCsv).RequireAuthorization(Scopes.ReportsRead);
+        reports.MapPost("/", CreateReport).RequireAuthorization(Scopes.ReportsWrite)
+            .WithName("create_report")
+            .WithSummary("Start a report (as a resource)")
+            .WithDescription($"""
+                Like trigger_report, but answers 202 Accepted with the whole report and its address in
+                `Location`. {TriggerBody}
+                """)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        reports.MapGet("/", ListReports).RequireAuthorization(Scopes.ReportsRead)
+            .WithName("list_reports")
+            .WithSummary("List reports, newest first")
+            .WithDescription("""
+                A page of reports (`page` from 1, `page_size` 1 to 200, default 20); `next` is the address of
+                the next page, null on the last. Finished reports are kept for Reports:Retention (7 days by default).
+                """)
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        reports.MapGet("/{id}", GetReportResource).RequireAuthorization(Scopes.ReportsRead)
+            .WithName("get_report_by_id")
+            .WithSummary("A report as a resource")
+            .WithDescription("""
+                Its status (`Pending`, `Running`, `Complete` or `Failed`), the requested and effective report
+                time, when it was created, started and finished, its progress, rows, attempts and error, and
+                `csv_url` once complete.
+                """)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        reports.MapGet("/{id}/csv", DownloadCsv).RequireAuthorization(Scopes.ReportsRead)
+            .WithName("download_report_csv")
+            .WithSummary("Download a complete report's CSV")
+            .WithDescription("""
+                The CSV as a file (`report-<id>.csv`), streamed from the database. 409 while the report is
+                not complete, or when it failed; the `Report-Status` header says which.
+                """)
+            .Produces<string>(StatusCodes.Status200OK, CsvMediaType)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         return app;
     }
 
@@ -79,7 +148,9 @@ internal static class ReportEndpoints
             : problem;
 
     internal static IResult GetReport(
-        [FromQuery(Name = "report_id")] string? reportId, [FromQuery] string? format, HttpContext context, IReportStore reports)
+        [FromQuery(Name = "report_id"), Description("The id trigger_report answered.")] string? reportId,
+        [FromQuery, Description("csv: a complete report answers the CSV file itself.")] string? format,
+        HttpContext context, IReportStore reports)
     {
         if (string.IsNullOrWhiteSpace(reportId))
         {
@@ -105,6 +176,17 @@ internal static class ReportEndpoints
         });
     }
 
+    // report_id is optional to the binder only so that its absence gets a ProblemDetails with a hint
+    // rather than the framework's bare 400; to a caller it is required.
+    private static Task ReportIdIsRequired(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
+        {
+            parameter.Required |= parameter.Name == "report_id";
+        }
+        return Task.CompletedTask;
+    }
+
     internal static Results<Accepted<ReportView>, ProblemHttpResult> CreateReport(
         TriggerReportRequest? body, ReportJobs jobs, IBackgroundJobClient client) =>
         TryStart(body, jobs, client, out var report, out var problem)
@@ -126,7 +208,9 @@ internal static class ReportEndpoints
     }
 
     internal static Results<Ok<ReportPage>, ProblemHttpResult> ListReports(
-        IReportStore reports, [FromQuery] int? page, [FromQuery(Name = "page_size")] int? pageSize)
+        IReportStore reports,
+        [FromQuery, Description("From 1; 1 by default.")] int? page,
+        [FromQuery(Name = "page_size"), Description("1 to 200; 20 by default.")] int? pageSize)
     {
         var number = page ?? 1;
         var size = pageSize ?? 20;
@@ -140,10 +224,10 @@ internal static class ReportEndpoints
         return TypedResults.Ok(new ReportPage([.. items.Take(size).Select(View)], number, size, next));
     }
 
-    internal static Results<Ok<ReportView>, ProblemHttpResult> GetReportResource(string id, IReportStore reports) =>
+    internal static Results<Ok<ReportView>, ProblemHttpResult> GetReportResource([Description("The report's id.")] string id, IReportStore reports) =>
         reports.FindReport(id) is { } report ? TypedResults.Ok(View(report)) : UnknownReport(id);
 
-    internal static IResult DownloadCsv(string id, HttpContext context, IReportStore reports)
+    internal static IResult DownloadCsv([Description("The report's id.")] string id, HttpContext context, IReportStore reports)
     {
         if (reports.FindReport(id) is not { } report)
         {

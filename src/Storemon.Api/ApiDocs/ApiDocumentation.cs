@@ -1,0 +1,168 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+using Scalar.AspNetCore;
+using Storemon.Api.Access;
+
+namespace Storemon.Api.ApiDocs;
+
+/// <summary>
+/// The OpenAPI document (<c>/openapi/v1.json</c>) and its reference page (<c>/scalar</c>), both
+/// anonymous. The document is built from the endpoints' own metadata; the transformers here add what
+/// that metadata cannot say. A copy is checked in as <c>src/Storemon.Api/openapi/v1.json</c>, and a
+/// test fails when it differs from what the service serves.
+/// </summary>
+internal static class ApiDocumentation
+{
+    public const string DocumentName = "v1";
+    public const string SecuritySchemeName = "ApiKey";
+    public const string CsvMediaType = "text/csv";
+
+    private const string ServiceDescription = """
+        storemon computes, for every store, its uptime and downtime **within business hours** over
+        the last hour, day and week, extrapolated from the polls, as a CSV report.
+
+        **The round trip.** Import business hours, time zones and polls (`/imports/hours`,
+        `/imports/timezones`, `/imports/status`, or `/polls` as they arrive); start a report
+        (`POST /trigger_report`); call `GET /get_report?report_id=…` until its `status` is `Complete`
+        (or `Failed`); take the CSV from its `csv` field, or download it from `/reports/{id}/csv`.
+        `/reports` offers the same reports as resources, with their timings and a list.
+
+        **Access.** Send an API key in the `X-Api-Key` header. Each operation names the scope its key
+        needs (`reports:read`, `reports:write` or `ingest`; a key with `admin` may do everything). A
+        service with no key configured runs open and needs no header.
+
+        **Errors** are `application/problem+json` (RFC 9457): a `title` that names the problem and a
+        `detail` that says what to change.
+
+        Outside this document: `GET /health` (anonymous; `Healthy` or `Unhealthy` as plain text, 503
+        when unhealthy) and the job dashboard at `/jobs` (scope `admin`).
+        """;
+
+    public static WebApplicationBuilder AddApiDocumentation(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOpenApi(DocumentName, options =>
+        {
+            options.AddDocumentTransformer(DescribeService);
+            options.AddOperationTransformer(DescribeAccess);
+            options.AddOperationTransformer(DescribeCsvBodies);
+            options.AddSchemaTransformer(IntegersAsWritten);
+        });
+        return builder;
+    }
+
+    public static WebApplication MapApiDocumentation(this WebApplication app)
+    {
+        app.MapOpenApi().AllowAnonymous();
+        app.MapScalarApiReference(options => options
+                .WithTitle("storemon API reference")
+                .AddPreferredSecuritySchemes(SecuritySchemeName)
+                .DisableTelemetry())
+            .AllowAnonymous();
+        return app;
+    }
+
+    private static Task DescribeService(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
+    {
+        document.Info = new OpenApiInfo { Title = "storemon", Version = DocumentName, Description = ServiceDescription };
+        // Without servers a client calls the host it read the document from; the framework's default
+        // (the request's own address) would also make the checked-in copy depend on who fetched it.
+        document.Servers = [];
+        document.Components ??= new OpenApiComponents();
+        document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+        document.Components.SecuritySchemes[SecuritySchemeName] = new OpenApiSecurityScheme
+        {
+            Type = SecuritySchemeType.ApiKey,
+            In = ParameterLocation.Header,
+            Name = AccessSetup.HeaderName,
+            Description = "A key configured under Access:Keys. Its scopes decide what it may call; admin may call everything.",
+        };
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Says which operations need a key, with which scope, from the authorization the endpoint
+    /// really requires (its policies are the scopes), and adds the 401 and 403 such an operation answers.
+    /// </summary>
+    private static async Task DescribeAccess(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+        if (metadata.OfType<IAllowAnonymous>().Any())
+        {
+            return;
+        }
+        // No policy named: the fallback policy, a key of any scope.
+        List<string> scopes = [.. metadata.OfType<IAuthorizeData>().Select(data => data.Policy).OfType<string>().Distinct(StringComparer.Ordinal)];
+        var document = context.Document!;
+        operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(SecuritySchemeName, document)] = scopes }];
+
+        // The same component the endpoints' ProducesProblem responses refer to (added if none does).
+        document.AddComponent(nameof(ProblemDetails), await context.GetOrCreateSchemaAsync(typeof(ProblemDetails), cancellationToken: cancellationToken));
+        var problem = new OpenApiSchemaReference(nameof(ProblemDetails), document);
+        var responses = operation.Responses ??= [];
+        responses.TryAdd("401", ProblemResponse(problem, $"No API key in the {AccessSetup.HeaderName} header, or one that is not configured (only when keys are configured)."));
+        if (scopes.Count > 0)
+        {
+            responses.TryAdd("403", ProblemResponse(problem, $"The API key lacks the scope {string.Join(", ", scopes)} (or admin)."));
+        }
+        // Responses in the order of their status codes, as a reader looks them up.
+        var sorted = responses.OrderBy(pair => pair.Key, StringComparer.Ordinal).ToList();
+        responses.Clear();
+        foreach (var (status, response) in sorted)
+        {
+            responses.Add(status, response);
+        }
+    }
+
+    private static OpenApiResponse ProblemResponse(IOpenApiSchema problem, string description) => new()
+    {
+        Description = description,
+        Content = new Dictionary<string, OpenApiMediaType> { ["application/problem+json"] = new() { Schema = problem } },
+    };
+
+    /// <summary>
+    /// CSV in this API is always text with a header row, and a multipart upload is always one CSV
+    /// file; endpoint metadata can give a body only one type for all its media types, so the CSV
+    /// forms are described here.
+    /// </summary>
+    private static Task DescribeCsvBodies(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        foreach (var content in (operation.RequestBody?.Content ?? new Dictionary<string, OpenApiMediaType>())
+                     .Concat((operation.Responses ?? []).Values.SelectMany(response => response.Content ?? new Dictionary<string, OpenApiMediaType>())))
+        {
+            if (content.Key == CsvMediaType)
+            {
+                content.Value.Schema = new OpenApiSchema { Type = JsonSchemaType.String, Description = "CSV text with a header row (RFC 4180, UTF-8)." };
+            }
+            else if (content.Key == "multipart/form-data")
+            {
+                content.Value.Schema = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.Object,
+                    Required = new HashSet<string> { "file" },
+                    Properties = new Dictionary<string, IOpenApiSchema>
+                    {
+                        ["file"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary", Description = "The CSV file: exactly one file part (its field name is not checked)." },
+                    },
+                };
+            }
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// The web JSON defaults also read numbers written as strings, so the generated schema of every
+    /// integer says "integer or string matching a pattern". The service writes numbers, and no request
+    /// body here carries one, so the document says integer.
+    /// </summary>
+    private static Task IntegersAsWritten(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken cancellationToken)
+    {
+        if (schema.Type is { } type && type.HasFlag(JsonSchemaType.Integer) && type.HasFlag(JsonSchemaType.String))
+        {
+            schema.Type = type & ~JsonSchemaType.String;
+            schema.Pattern = null;
+        }
+        return Task.CompletedTask;
+    }
+}
