@@ -86,10 +86,12 @@ internal static class IngestionEndpoints
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         var imports = app.MapGroup("/imports").WithTags("Ingestion").RequireAuthorization(Scopes.Ingest)
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(options.MaxImportBytes))
+            // The form reader has its own limit (128 MiB by default): a multipart upload gets the same one.
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestFormLimitsAttribute { MultipartBodyLengthLimit = options.MaxImportBytes })
             .DisableAntiforgery()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
-        imports.MapPost("/status", (HttpRequest request, IMonitoringStore store, CancellationToken token) => Upload(ImportKind.Status, request, store, token))
+        imports.MapPost("/status", ImportStatus)
             .WithName("import_status")
             .Accepts<string>("multipart/form-data", ApiDocumentation.CsvMediaType)
             .WithSummary("Import a status CSV")
@@ -97,7 +99,7 @@ internal static class IngestionEndpoints
                 Columns `store_id`, `status` (`active` or `inactive`), `timestamp_utc` (`2024-10-14 10:00:00.5 UTC`, or ISO 8601).
                 Polls are upserted by (store, time), the last write winning. {ImportRules}
                 """);
-        imports.MapPost("/hours", (HttpRequest request, IMonitoringStore store, CancellationToken token) => Upload(ImportKind.BusinessHours, request, store, token))
+        imports.MapPost("/hours", ImportHours)
             .WithName("import_hours")
             .Accepts<string>("multipart/form-data", ApiDocumentation.CsvMediaType)
             .WithSummary("Import a business-hours CSV")
@@ -106,7 +108,7 @@ internal static class IngestionEndpoints
                 hours of every store the file names (with a valid row) replace the hours it had; a store without
                 hours is open 24×7. {ImportRules}
                 """);
-        imports.MapPost("/timezones", (HttpRequest request, IMonitoringStore store, CancellationToken token) => Upload(ImportKind.TimeZones, request, store, token))
+        imports.MapPost("/timezones", ImportTimeZones)
             .WithName("import_timezones")
             .Accepts<string>("multipart/form-data", ApiDocumentation.CsvMediaType)
             .WithSummary("Import a time-zone CSV")
@@ -116,6 +118,15 @@ internal static class IngestionEndpoints
                 """);
         return app;
     }
+
+    internal static Task<Results<Ok<ImportSummaryView>, ProblemHttpResult>> ImportStatus(HttpRequest request, IMonitoringStore store, CancellationToken cancellationToken) =>
+        Upload(ImportKind.Status, request, store, cancellationToken);
+
+    internal static Task<Results<Ok<ImportSummaryView>, ProblemHttpResult>> ImportHours(HttpRequest request, IMonitoringStore store, CancellationToken cancellationToken) =>
+        Upload(ImportKind.BusinessHours, request, store, cancellationToken);
+
+    internal static Task<Results<Ok<ImportSummaryView>, ProblemHttpResult>> ImportTimeZones(HttpRequest request, IMonitoringStore store, CancellationToken cancellationToken) =>
+        Upload(ImportKind.TimeZones, request, store, cancellationToken);
 
     /// <summary>A JSON array of polls, or a status CSV body: upserted by (store, time) like an import.</summary>
     internal static async Task<Results<Ok<ImportSummaryView>, ProblemHttpResult>> IngestPolls(

@@ -93,8 +93,7 @@ internal static class ReportEndpoints
                 `Running` with its progress until the report is finished; then `Complete` with the CSV in `csv`
                 and where to download it in `download_url`, or `Failed` with the reason in `error`. With
                 `format=csv` or `Accept: text/csv`, a complete report answers the CSV file itself (an unfinished
-                one still answers JSON). The `Report-Status` header carries the report's own status in every form
-                (`Pending` while it waits in the queue, which the body reports as `Running`).
+                one still answers JSON). The `Report-Status` header says the same status as the body, in every form.
                 """)
             .Produces<GetReportResponse>(StatusCodes.Status200OK, "application/json", CsvMediaType)
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -161,7 +160,7 @@ internal static class ReportEndpoints
         {
             return UnknownReport(reportId);
         }
-        context.Response.Headers["Report-Status"] = StatusName(report.Status);
+        context.Response.Headers["Report-Status"] = TaskStatusName(report.Status);
         var wantsCsv = string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase)
             || context.Request.Headers.Accept.Any(value => value?.Contains(CsvMediaType, StringComparison.OrdinalIgnoreCase) == true);
         if (report.Status == ReportStatus.Complete && wantsCsv)
@@ -308,6 +307,9 @@ internal static class ReportEndpoints
 
     // The task's API knows Running for everything not yet finished; the resource says Pending too.
     private static string StatusName(ReportStatus status) => status.ToString();
+
+    // The task's get_report knows Running for everything not yet finished, in its body and its header alike.
+    private static string TaskStatusName(ReportStatus status) => status == ReportStatus.Pending ? "Running" : StatusName(status);
 
     private static string CsvUrl(string id) => $"/reports/{id}/csv";
 

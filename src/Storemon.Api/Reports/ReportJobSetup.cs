@@ -45,17 +45,21 @@ internal static class ReportJobSetup
         // before the process dies is still there when it starts again.
         var database = builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>()?.Database ?? new DatabaseOptions().Database;
         var reportOptions = builder.Configuration.GetSection(ReportOptions.Section).Get<ReportOptions>() ?? new ReportOptions();
-        builder.Services.AddHangfire(configuration => configuration
+        // The service's own storage instance, registered before AddHangfire so that the job client, the
+        // server and the dashboard take it from DI rather than from Hangfire's process-wide default (two
+        // hosts in one process, as in tests, would otherwise share whichever storage was set last).
+        builder.Services.AddSingleton<JobStorage>(_ => new SQLiteStorage(JobDatabasePath(database), new SQLiteStorageOptions
+        {
+            QueuePollInterval = reportOptions.QueuePollInterval,
+            // A job fetched by a process that died is handed out again after this long; the
+            // service's own recovery (ReportRecovery) runs it sooner.
+            InvisibilityTimeout = TimeSpan.FromMinutes(30),
+        }));
+        builder.Services.AddHangfire((services, configuration) => configuration
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
-            .UseSQLiteStorage(JobDatabasePath(database), new SQLiteStorageOptions
-            {
-                QueuePollInterval = reportOptions.QueuePollInterval,
-                // A job fetched by a process that died is handed out again after this long; the
-                // service's own recovery (below) usually runs it sooner.
-                InvisibilityTimeout = TimeSpan.FromMinutes(30),
-            }));
+            .UseStorage(services.GetRequiredService<JobStorage>()));
         builder.Services.AddHangfireServer(options =>
         {
             options.WorkerCount = reportOptions.Workers;

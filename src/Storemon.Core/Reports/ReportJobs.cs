@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using NodaTime;
+using Storemon.Engine;
 using Storemon.Storage;
 
 namespace Storemon.Reports;
@@ -24,7 +25,9 @@ public sealed class ReportJobs(IMonitoringStore store, IReportStore reports, ICl
     /// <summary>Records a new Pending report and returns it. Its id is 128 random bits, so it cannot be guessed.</summary>
     public ReportRecord Create(ReportRequest request)
     {
-        var report = new ReportRecord(NewId(), ReportStatus.Pending, request.AsOf, request.Interpolation, clock.GetCurrentInstant());
+        // Instants are stored in microseconds: the record says now what it will say when read back.
+        var now = Instant.FromUnixTimeTicks(clock.GetCurrentInstant().ToUnixTimeTicks() / Poll.TicksPerMicrosecond * Poll.TicksPerMicrosecond);
+        var report = new ReportRecord(NewId(), ReportStatus.Pending, request.AsOf, request.Interpolation, now);
         reports.CreateReport(report);
         return report;
     }
