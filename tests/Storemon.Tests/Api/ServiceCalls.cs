@@ -1,0 +1,93 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using NodaTime;
+using NodaTime.Text;
+using Storemon.Engine;
+using Storemon.Storage;
+
+namespace Storemon.Tests.Api;
+
+/// <summary>The calls the API tests make again and again, and the checks of what comes back.</summary>
+internal static class ServiceCalls
+{
+    /// <summary>Triggers a report (with an optional JSON body) and returns its id.</summary>
+    public static async Task<string> TriggerReport(this HttpClient client, object? body = null)
+    {
+        using var response = body is null ? await client.PostAsync("/trigger_report", null) : await client.PostAsJsonAsync("/trigger_report", body);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("report_id").GetString()!;
+    }
+
+    /// <summary>Polls get_report until the report is no longer Running, and returns that answer.</summary>
+    public static async Task<JsonElement> WaitUntilFinished(this HttpClient client, string id)
+    {
+        for (var attempt = 0; attempt < 600; attempt++)
+        {
+            var body = await client.GetFromJsonAsync<JsonElement>($"/get_report?report_id={id}");
+            if (body.GetProperty("status").GetString() != "Running")
+            {
+                return body;
+            }
+            await Task.Delay(50);
+        }
+        throw new TimeoutException($"Report {id} did not finish in 30 s.");
+    }
+
+    /// <summary>Triggers a report and returns its CSV once it is complete.</summary>
+    public static async Task<string> CompleteReport(this HttpClient client, object? body = null) =>
+        CsvOf(await client.WaitUntilFinished(await client.TriggerReport(body)));
+
+    /// <summary>The CSV of a finished get_report answer, which must be Complete (else the answer, with its error, is the message).</summary>
+    public static string CsvOf(JsonElement finished)
+    {
+        Assert.True(finished.GetProperty("status").GetString() == "Complete", $"The report did not complete: {finished}");
+        return finished.GetProperty("csv").GetString()!;
+    }
+
+    /// <summary>POSTs <paramref name="csv"/> as a <c>text/csv</c> body.</summary>
+    public static async Task<HttpResponseMessage> PostCsv(this HttpClient client, string path, string csv)
+    {
+        using var content = new StringContent(csv, Encoding.UTF8, "text/csv");
+        return await client.PostAsync(path, content);
+    }
+
+    /// <summary>POSTs polls as the JSON array of <c>/polls</c>.</summary>
+    public static Task<HttpResponseMessage> PostPolls(this HttpClient client, params (string StoreId, string Status, string Timestamp)[] polls) =>
+        client.PostAsJsonAsync("/polls", polls.Select(p => new { store_id = p.StoreId, status = p.Status, timestamp_utc = p.Timestamp }));
+
+    /// <summary>POSTs polls as the JSON array of <c>/polls</c>, their times in ISO 8601.</summary>
+    public static Task<HttpResponseMessage> PostPolls(this HttpClient client, IEnumerable<PollRow> polls) =>
+        client.PostPolls([.. polls.Select(p => (p.StoreId, p.Active ? "active" : "inactive",
+            InstantPattern.ExtendedIso.Format(Instant.FromUnixTimeTicks(p.UnixMicroseconds * Poll.TicksPerMicrosecond))))]);
+
+    /// <summary>Asserts a successful upload and returns its summary.</summary>
+    public static async Task<JsonElement> Summary(this HttpResponseMessage response)
+    {
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    /// <summary>
+    /// Asserts that <paramref name="response"/> is a ProblemDetails body with this status and title,
+    /// and returns its detail.
+    /// </summary>
+    public static async Task<string?> AssertProblem(this HttpResponseMessage response, HttpStatusCode status, string title)
+    {
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
+        Assert.Equal(title, problem.GetProperty("title").GetString());
+        return problem.TryGetProperty("detail", out var detail) ? detail.GetString() : null;
+    }
+
+    /// <summary>
+    /// The polls of one store: one an hour for <paramref name="hours"/> hours up to and including
+    /// <paramref name="last"/>, inactive every fifth hour (shifted by <paramref name="seed"/>).
+    /// </summary>
+    public static IEnumerable<PollRow> HourlyPolls(string storeId, Instant last, int hours, int seed = 0) =>
+        Enumerable.Range(0, hours).Select(h => new PollRow(
+            storeId, (last - Duration.FromHours(hours - 1 - h)).ToUnixTimeTicks() / Poll.TicksPerMicrosecond, (h + seed) % 5 != 0));
+}
