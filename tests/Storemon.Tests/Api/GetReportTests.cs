@@ -1,0 +1,193 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Storemon.Reports;
+
+namespace Storemon.Tests.Api;
+
+/// <summary>The task's two endpoints: trigger_report with its optional body, and both answers of get_report.</summary>
+public sealed class GetReportTests : ServiceTest
+{
+    // The SPEC's worked example: open Monday 09:00–12:00 in New York (UTC−4 in October), polled on
+    // Monday 14 October 2024 at 10:14 local (active) and 11:15 local (inactive).
+    private async Task ImportWorkedExample()
+    {
+        await Client.PostCsv("/imports/hours", "store_id,dayOfWeek,start_time_local,end_time_local\nworked,0,09:00:00,12:00:00\n");
+        await Client.PostCsv("/imports/timezones", "store_id,timezone_str\nworked,America/New_York\n");
+        await Client.PostPolls(("worked", "active", "2024-10-14 14:14:00 UTC"), ("worked", "inactive", "2024-10-14 15:15:00 UTC"));
+    }
+
+    private static string Csv(string row) => $"{ReportCsv.Header}\n{row}\n";
+
+    [Fact]
+    public async Task As_of_in_the_body_sets_the_report_time_of_the_worked_example_with_nearest_interpolation()
+    {
+        await ImportWorkedExample();
+
+        // T = 12:00 local: up 09:00–10:44:30 (104.5 min), down 10:44:30–12:00 (75.5 min), all of the last hour down.
+        var csv = await Client.CompleteReport(new { as_of = "2024-10-14T16:00:00Z", interpolation = "nearest" });
+
+        Assert.Equal(Csv("worked,0.00,1.74,1.74,60.00,1.26,1.26"), csv);
+    }
+
+    [Fact]
+    public async Task Carry_forward_in_the_body_credits_the_whole_gap_to_the_earlier_poll()
+    {
+        await ImportWorkedExample();
+
+        // Up 09:00–11:15 (135 min, of it 15 min in the last hour), down 11:15–12:00 (45 min). The offset form of as_of is the same instant.
+        var csv = await Client.CompleteReport(new { as_of = "2024-10-14T12:00:00-04:00", interpolation = "carry-forward" });
+
+        Assert.Equal(Csv("worked,15.00,2.25,2.25,45.00,0.75,0.75"), csv);
+    }
+
+    [Fact]
+    public async Task Without_a_body_the_report_time_is_the_latest_poll()
+    {
+        await ImportWorkedExample();
+
+        // T = 11:15 local: the last hour 10:15–11:15 splits at 10:44:30 (29.5 min up, 30.5 down); the day ends
+        // at 11:15, and the week reaches back to 11:15 of the Monday before, whose last 45 open minutes the
+        // first poll decides (up): 104.5 + 45 = 149.5 min.
+        var id = await Client.TriggerReport();
+        var finished = await Client.WaitUntilFinished(id);
+
+        Assert.Equal(Csv("worked,29.50,1.74,2.49,30.50,0.51,0.51"), ServiceCalls.CsvOf(finished));
+        var resource = await Client.GetFromJsonAsync<JsonElement>($"/reports/{id}");
+        Assert.Equal("2024-10-14T15:15:00Z", resource.GetProperty("as_of").GetString());
+        Assert.Equal(JsonValueKind.Null, resource.GetProperty("requested_as_of").ValueKind);
+    }
+
+    [Fact]
+    public async Task Report_ids_are_128_random_bits_in_hex()
+    {
+        var first = await Client.TriggerReport();
+        var second = await Client.TriggerReport();
+
+        Assert.Matches("^[0-9a-f]{32}$", first);
+        Assert.Matches("^[0-9a-f]{32}$", second);
+        Assert.NotEqual(first, second);
+    }
+
+    [Fact]
+    public async Task A_finished_report_comes_back_as_json_by_default_and_as_the_csv_file_itself_when_asked_with_accept_text_csv()
+    {
+        await ImportWorkedExample();
+        var id = await Client.TriggerReport(new { as_of = "2024-10-14T16:00:00Z" });
+        var json = await Client.WaitUntilFinished(id);
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/get_report?report_id={id}");
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/csv"));
+        using var file = await Client.SendAsync(request);
+
+        Assert.Equal(id, json.GetProperty("report_id").GetString());
+        Assert.Equal("Complete", json.GetProperty("status").GetString());
+        Assert.Equal($"/reports/{id}/csv", json.GetProperty("download_url").GetString());
+        Assert.False(json.TryGetProperty("progress", out _));
+        Assert.Equal(HttpStatusCode.OK, file.StatusCode);
+        Assert.Equal("text/csv", file.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("attachment", file.Content.Headers.ContentDisposition?.DispositionType);
+        Assert.Equal($"report-{id}.csv", file.Content.Headers.ContentDisposition?.FileNameStar);
+        Assert.Equal("Complete", file.Headers.GetValues("Report-Status").Single());
+        Assert.Equal(Csv("worked,0.00,1.74,1.74,60.00,1.26,1.26"), await file.Content.ReadAsStringAsync());
+        Assert.Equal(json.GetProperty("csv").GetString(), await file.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_report_being_computed_is_running_with_its_progress_even_when_csv_is_asked_for()
+    {
+        var id = Service.RecordUnfinishedReport(running: true);
+
+        var body = await Client.GetFromJsonAsync<JsonElement>($"/get_report?report_id={id}&format=csv");
+
+        Assert.Equal(id, body.GetProperty("report_id").GetString());
+        Assert.Equal("Running", body.GetProperty("status").GetString());
+        Assert.Equal(3, body.GetProperty("progress").GetProperty("stores_done").GetInt32());
+        Assert.Equal(7, body.GetProperty("progress").GetProperty("stores_total").GetInt32());
+        Assert.False(body.TryGetProperty("csv", out _));
+    }
+
+    [Fact]
+    public async Task A_report_still_queued_is_running_with_no_stores_done()
+    {
+        var id = Service.RecordUnfinishedReport(running: false);
+
+        using var response = await Client.GetAsync($"/get_report?report_id={id}");
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal("Running", body.GetProperty("status").GetString());
+        Assert.Equal("Running", response.Headers.GetValues("Report-Status").Single());
+        Assert.Equal(0, body.GetProperty("progress").GetProperty("stores_done").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_store_in_a_zone_the_tz_database_does_not_know_fails_the_whole_report_with_the_reason_naming_the_store()
+    {
+        await ImportWorkedExample();
+        await Client.PostPolls(("aa-earth", "active", "2024-10-14 15:00:00 UTC"), ("zz-mars", "active", "2024-10-14 15:00:00 UTC"));
+        Service.ExecuteSql("UPDATE store SET time_zone = 'Mars/Olympus_Mons' WHERE external_id = 'zz-mars'");
+
+        var id = await Client.TriggerReport();
+        var failed = await Client.WaitUntilFinished(id);
+        using var download = await Client.GetAsync($"/reports/{id}/csv");
+
+        Assert.Equal("Failed", failed.GetProperty("status").GetString());
+        Assert.Equal("InvalidDataException: Store zz-mars has time zone 'Mars/Olympus_Mons', which the tz database of this build does not know.",
+            failed.GetProperty("error").GetString());
+        // The stores before it were computed, but a failed report has no CSV at all.
+        Assert.False(failed.TryGetProperty("csv", out _));
+        var detail = await download.AssertProblem(HttpStatusCode.Conflict, "The report is not complete");
+        Assert.Equal($"The report failed: {failed.GetProperty("error").GetString()}", detail);
+    }
+
+    [Theory]
+    [InlineData("/get_report")]
+    [InlineData("/get_report?report_id=")]
+    [InlineData("/get_report?report_id=%20")]
+    public async Task Get_report_without_a_report_id_is_a_400_problem(string path)
+    {
+        using var response = await Client.GetAsync(path);
+
+        var detail = await response.AssertProblem(HttpStatusCode.BadRequest, "report_id is required");
+        Assert.Equal("Pass the id that trigger_report returned: /get_report?report_id=<id>.", detail);
+    }
+
+    [Fact]
+    public async Task Get_report_of_an_unknown_id_is_a_404_problem()
+    {
+        using var response = await Client.GetAsync("/get_report?report_id=00000000000000000000000000000000");
+
+        var detail = await response.AssertProblem(HttpStatusCode.NotFound, "Unknown report");
+        Assert.Equal("There is no report with id '00000000000000000000000000000000' (it may have been pruned after its retention).", detail);
+    }
+
+    [Fact]
+    public async Task An_as_of_that_is_not_a_timestamp_is_a_400_problem_and_starts_no_report()
+    {
+        using var response = await Client.PostAsJsonAsync("/trigger_report", new { as_of = "yesterday noon" });
+
+        var detail = await response.AssertProblem(HttpStatusCode.BadRequest, "Bad as_of");
+        Assert.Equal("as_of 'yesterday noon' is not a timestamp: use ISO 8601 with Z or an offset, such as 2023-01-25T18:13:22.47922Z.", detail);
+        Assert.Equal(0, Service.ExecuteSql("SELECT count(*) FROM report"));
+    }
+
+    [Fact]
+    public async Task An_unknown_interpolation_is_a_400_problem()
+    {
+        using var response = await Client.PostAsJsonAsync("/trigger_report", new { interpolation = "linear" });
+
+        var detail = await response.AssertProblem(HttpStatusCode.BadRequest, "Bad interpolation");
+        Assert.Equal("interpolation 'linear' is neither nearest nor carry-forward.", detail);
+    }
+
+    [Fact]
+    public async Task A_trigger_body_that_is_not_json_is_a_400_problem()
+    {
+        using var body = new StringContent("{\"as_of\": ", System.Text.Encoding.UTF8, "application/json");
+        using var response = await Client.PostAsync("/trigger_report", body);
+
+        await response.AssertProblem(HttpStatusCode.BadRequest, "Bad Request");
+        Assert.Equal(0, Service.ExecuteSql("SELECT count(*) FROM report"));
+    }
+}

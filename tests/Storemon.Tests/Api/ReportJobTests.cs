@@ -1,0 +1,210 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Hangfire;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using NodaTime;
+using NodaTime.Testing;
+using NodaTime.Text;
+using Storemon.Api.Reports;
+using Storemon.Engine;
+using Storemon.Reports;
+using Storemon.Storage;
+using Storemon.Storage.Sqlite;
+
+namespace Storemon.Tests.Api;
+
+/// <summary>Reports as jobs: queued and run by a set number of workers, each from one snapshot, pruned after their retention.</summary>
+public sealed class ReportJobTests
+{
+    private static readonly Instant LastBasePoll = Instant.FromUtc(2024, 10, 14, 12, 0);
+
+    // Stores enough that a report takes a noticeable time: a week of hourly polls for each.
+    private static void WriteBaseStores(ServiceFactory service, int count) =>
+        service.Services.GetRequiredService<IMonitoringStore>().WritePolls(
+            Enumerable.Range(0, count).SelectMany(i => ServiceCalls.HourlyPolls($"base-{i:D5}", LastBasePoll, 168, seed: i)),
+            CancellationToken.None);
+
+    private static Instant Parse(JsonElement instant) => InstantPattern.ExtendedIso.Parse(instant.GetString()!).Value;
+
+    [Fact]
+    public async Task Ten_reports_triggered_at_once_with_two_workers_all_complete_with_the_engines_csv()
+    {
+        using var service = new ServiceFactory(("Reports:Workers", "2"));
+        using var client = service.CreateClient();
+        WriteBaseStores(service, 500);
+
+        var ids = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => client.TriggerReport()));
+        var finished = await Task.WhenAll(ids.Select(id => client.WaitUntilFinished(id)));
+
+        Assert.Equal(10, ids.Distinct().Count());
+        var expected = service.EngineReport(new ReportRequest());
+        Assert.Equal(501, expected.Count(c => c == '\n'));
+        Assert.All(finished, report => Assert.Equal(expected, ServiceCalls.CsvOf(report)));
+    }
+
+    [Fact]
+    public async Task Two_workers_compute_two_reports_at_the_same_time()
+    {
+        using var service = new ServiceFactory(("Reports:Workers", "2"));
+        using var client = service.CreateClient();
+        WriteBaseStores(service, 3000);
+
+        var ids = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => client.TriggerReport()));
+        await Task.WhenAll(ids.Select(id => client.WaitUntilFinished(id)));
+        var runs = new List<(Instant Started, Instant Finished)>();
+        foreach (var id in ids)
+        {
+            var report = await client.GetFromJsonAsync<JsonElement>($"/reports/{id}");
+            runs.Add((Parse(report.GetProperty("started_at")), Parse(report.GetProperty("finished_at"))));
+        }
+
+        // Four reports of a few hundred milliseconds each, two workers: some two of them ran side by side.
+        Assert.Contains(runs, a => runs.Any(b => a != b && a.Started < b.Finished && b.Started < a.Finished));
+    }
+
+    [Fact]
+    public async Task A_report_taken_while_whole_stores_are_ingested_equals_the_engines_report_of_the_snapshot_it_started_from()
+    {
+        using var service = new ServiceFactory();
+        using var client = service.CreateClient();
+        WriteBaseStores(service, 3000);
+
+        // Each batch is one new store with all its polls, its last poll a minute later than the batch
+        // before: a snapshot holding batches 1..K has exactly those live stores, and its latest poll,
+        // the report time, is K minutes after the base stores' last.
+        using var stop = new CancellationTokenSource();
+        var acknowledged = new ConcurrentDictionary<int, Instant>();
+        var ingestion = Task.Run(async () =>
+        {
+            for (var k = 1; !stop.IsCancellationRequested; k++)
+            {
+                using var response = await client.PostPolls(ServiceCalls.HourlyPolls($"live-{k:D5}", LastBasePoll + Duration.FromMinutes(k), 24, seed: k));
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                acknowledged[k] = SystemClock.Instance.GetCurrentInstant();
+            }
+        });
+        while (acknowledged.Count < 3)
+        {
+            await Task.Delay(10);
+        }
+
+        // Reports until one ran while a batch landed (the first, unless the machine is very busy).
+        var reports = new List<(string Csv, Instant AsOf, bool Overlapped)>();
+        while (reports.Count < 5 && !reports.Exists(r => r.Overlapped))
+        {
+            var id = await client.TriggerReport();
+            var csv = ServiceCalls.CsvOf(await client.WaitUntilFinished(id));
+            var report = await client.GetFromJsonAsync<JsonElement>($"/reports/{id}");
+            var (started, finished) = (Parse(report.GetProperty("started_at")), Parse(report.GetProperty("finished_at")));
+            var batchesIn = csv.Split('\n').Count(line => line.StartsWith("live-", StringComparison.Ordinal));
+            reports.Add((csv, Parse(report.GetProperty("as_of")),
+                acknowledged.Any(batch => batch.Key > batchesIn && batch.Value > started && batch.Value < finished)));
+        }
+        await stop.CancelAsync();
+        await ingestion;
+
+        Assert.Contains(reports, r => r.Overlapped);
+        foreach (var (csv, asOf, _) in reports)
+        {
+            var stores = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(StoreOf).ToList();
+            var live = stores.Where(s => s.StartsWith("live-", StringComparison.Ordinal)).ToList();
+
+            // The report holds the whole base and a prefix of the batches, at the report time of that prefix.
+            Assert.Equal(3000, stores.Count - live.Count);
+            Assert.True(live.Count >= 3, $"only {live.Count} batches are in the report");
+            Assert.Equal(Enumerable.Range(1, live.Count).Select(k => $"live-{k:D5}"), live);
+            Assert.Equal(LastBasePoll + Duration.FromMinutes(live.Count), asOf);
+            // Every store has the values the engine computes from the final database at that time: all its polls were seen.
+            var expected = service.EngineReport(new ReportRequest(asOf))
+                .Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Where(line => line == ReportCsv.Header || stores.Contains(StoreOf(line)));
+            Assert.Equal(string.Concat(expected.Select(line => line + "\n")), csv);
+        }
+
+        static string StoreOf(string line) => line[..line.IndexOf(',', StringComparison.Ordinal)];
+    }
+
+    [Fact]
+    public async Task Finished_reports_older_than_the_retention_are_pruned_and_then_unknown()
+    {
+        var clock = new FakeClock(Instant.FromUtc(2024, 10, 14, 12, 0));
+        using var service = new ServiceFactory(("Reports:Retention", "01:00:00")) { Clock = clock };
+        using var client = service.CreateClient();
+        await client.PostPolls(("s1", "active", "2024-10-14 10:00:00 UTC"));
+        var old = await client.TriggerReport();
+        await client.WaitUntilFinished(old);
+        clock.Advance(Duration.FromMinutes(90));
+        var recent = await client.TriggerReport();
+        await client.WaitUntilFinished(recent);
+        var unfinished = service.RecordUnfinishedReport(running: false);
+
+        // What the recovery loop does every half minute, with the service's clock and retention.
+        var retention = service.Services.GetRequiredService<IOptions<ReportOptions>>().Value.Retention;
+        var pruned = service.Services.GetRequiredService<IReportStore>().PruneReports(clock.GetCurrentInstant() - Duration.FromTimeSpan(retention));
+
+        using var gone = await client.GetAsync($"/get_report?report_id={old}");
+        await gone.AssertProblem(HttpStatusCode.NotFound, "Unknown report");
+        using var goneCsv = await client.GetAsync($"/reports/{old}/csv");
+        await goneCsv.AssertProblem(HttpStatusCode.NotFound, "Unknown report");
+        Assert.Equal("Complete", (await client.GetFromJsonAsync<JsonElement>($"/get_report?report_id={recent}")).GetProperty("status").GetString());
+        var listed = (await client.GetFromJsonAsync<JsonElement>("/reports")).GetProperty("items").EnumerateArray().Select(r => r.GetProperty("id").GetString());
+        Assert.Equal(new[] { unfinished, recent }, listed);
+        Assert.Equal(0, service.ExecuteSql($"SELECT count(*) FROM report_csv WHERE report_id = '{old}'"));
+        Assert.Equal(1, pruned);
+    }
+
+    [Fact]
+    public async Task A_report_left_running_by_a_stopped_process_is_run_again_when_the_service_starts()
+    {
+        const string abandoned = "abandoned0123456789abcdef0123456";
+        using var service = new ServiceFactory();
+        var now = SystemClock.Instance.GetCurrentInstant();
+        using (var store = new SqliteMonitoringStore(service.DatabasePath))
+        {
+            store.Migrate();
+            store.WritePolls([new PollRow("s1", (now - Duration.FromDays(1)).ToUnixTimeTicks() / Poll.TicksPerMicrosecond, false)], CancellationToken.None);
+            store.CreateReport(new ReportRecord(abandoned, ReportStatus.Pending, null, Interpolation.Nearest, now));
+            Assert.True(store.TryStartReport(abandoned, now, now));
+        }
+
+        using var client = service.CreateClient();
+        var finished = await client.WaitUntilFinished(abandoned);
+
+        Assert.Equal("Complete", finished.GetProperty("status").GetString());
+        Assert.EndsWith("s1,0.00,0.00,0.00,60.00,24.00,168.00\n", finished.GetProperty("csv").GetString(), StringComparison.Ordinal);
+        var report = await client.GetFromJsonAsync<JsonElement>($"/reports/{abandoned}");
+        Assert.Equal(2, report.GetProperty("attempts").GetInt32());
+    }
+
+    [Fact]
+    public void Services_started_side_by_side_in_one_process_each_keep_their_own_job_queue_and_activator()
+    {
+        // Hangfire's configuration is process-wide; a service must take neither another one's job storage
+        // nor its job activator (which would run this service's jobs against the other's database) when
+        // both start at once, as test classes running in parallel do. A race, so three rounds of four
+        // make a wrong wiring show up on most runs, not all.
+        for (var round = 0; round < 3; round++)
+        {
+            var services = ServiceFactory.StartTogether(4);
+            try
+            {
+                Assert.All(services, service =>
+                {
+                    Assert.Contains(Path.Combine(service.Folder, "storemon.jobs.db"), service.Services.GetRequiredService<JobStorage>().ToString(), StringComparison.Ordinal);
+                    using var jobScope = service.Services.GetRequiredService<JobActivator>().BeginScope((JobActivatorContext)null!);
+                    Assert.Same(service.Services.GetRequiredService<IMonitoringStore>(), jobScope.Resolve(typeof(IMonitoringStore)));
+                });
+            }
+            finally
+            {
+                foreach (var service in services)
+                {
+                    service.Dispose();
+                }
+            }
+        }
+    }
+}
