@@ -12,7 +12,14 @@ builder.AddStoremonDatabase();   // Storemon:Database, a SQLite file by default
 builder.AddReportJobs();         // Hangfire: durable report jobs, workers, retention
 builder.AddApiKeyAccess();       // Access:Keys with scopes; open with a warning when none are set
 builder.AddIngestionLimits();    // Ingestion: request size limits
-builder.Services.AddProblemDetails();
+builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+{
+    // Kestrel's message says which limit was hit ("The max request body size is 400 bytes.").
+    if (context.Exception is BadHttpRequestException bad)
+    {
+        context.ProblemDetails.Detail ??= bad.Message;
+    }
+});
 builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower);
 builder.AddApiDocumentation();   // /openapi/v1.json and the /scalar reference page
 builder.Services.AddHealthChecks().AddStoremonChecks();

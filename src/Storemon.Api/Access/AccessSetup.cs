@@ -99,7 +99,7 @@ internal static partial class AccessSetup
 
     private sealed class ApiKeyHandler(
         IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-        IOptions<AccessOptions> access, IProblemDetailsService problems)
+        IOptions<AccessOptions> access)
         : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
     {
         private readonly KeyRing _keys = new(access);
@@ -140,11 +140,10 @@ internal static partial class AccessSetup
             return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, AccessSetup.Scheme)), AccessSetup.Scheme));
         }
 
-        private Task WriteProblem(string title, string detail) => problems.WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = Context,
-            ProblemDetails = { Status = Response.StatusCode, Title = title, Detail = detail },
-        }).AsTask();
+        // A ProblemHttpResult writes JSON even when the client accepts only something else (Accept: text/csv),
+        // where IProblemDetailsService.WriteAsync throws and the 401 or 403 would become a 500.
+        private Task WriteProblem(string title, string detail) =>
+            TypedResults.Problem(statusCode: Response.StatusCode, title: title, detail: detail).ExecuteAsync(Context);
     }
 
     /// <summary>Says loudly at start when the service runs without keys.</summary>

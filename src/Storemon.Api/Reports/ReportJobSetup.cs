@@ -55,6 +55,9 @@ internal static class ReportJobSetup
             // service's own recovery (ReportRecovery) runs it sooner.
             InvisibilityTimeout = TimeSpan.FromMinutes(30),
         }));
+        // The activator too: Hangfire's default is the process-wide JobActivator.Current, which the host that
+        // configured Hangfire last sets, and a job activated by it runs against that host's services.
+        builder.Services.AddSingleton<JobActivator>(services => new Hangfire.AspNetCore.AspNetCoreJobActivator(services.GetRequiredService<IServiceScopeFactory>()));
         builder.Services.AddHangfire((services, configuration) => configuration
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()

@@ -148,12 +148,17 @@ public sealed partial class SqliteMonitoringStore
     {
         using var connection = Open();
         using var transaction = connection.BeginTransaction();
+        using (var csv = connection.CreateCommand())
+        {
+            csv.Transaction = transaction;
+            csv.CommandText = "DELETE FROM report_csv WHERE report_id IN (SELECT id FROM report WHERE finished_at < $before)";
+            csv.Parameters.AddWithValue("$before", Micros(finishedBefore));
+            csv.ExecuteNonQuery();
+        }
+        // Its own statement, so that the count is of reports only (one command's count sums every statement in it).
         using var delete = connection.CreateCommand();
         delete.Transaction = transaction;
-        delete.CommandText = """
-            DELETE FROM report_csv WHERE report_id IN (SELECT id FROM report WHERE finished_at < $before);
-            DELETE FROM report WHERE finished_at < $before;
-            """;
+        delete.CommandText = "DELETE FROM report WHERE finished_at < $before";
         delete.Parameters.AddWithValue("$before", Micros(finishedBefore));
         var deleted = delete.ExecuteNonQuery();
         transaction.Commit();
