@@ -6,7 +6,8 @@ using Storemon.Api.Reports;
 using Storemon.Api.Storage;
 
 // storemon's HTTP service: the task's trigger_report / get_report, report resources, live ingestion.
-var builder = WebApplication.CreateBuilder(args);
+// The content root is where the service's files are (appsettings.json), wherever it is started from.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
 builder.AddStoremonDatabase();   // Storemon:Database, a SQLite file by default
 builder.AddReportJobs();         // Hangfire: durable report jobs, workers, retention

@@ -61,7 +61,9 @@ internal static class StorePipeline
             free.Add(new StoreBatch(), CancellationToken.None);
         }
 
-        var consumer = Task.Run(() =>
+        // A thread of its own for the whole report: a pool thread held that long starves request handling
+        // on a small machine while reports run.
+        var consumer = Task.Factory.StartNew(() =>
         {
             try
             {
@@ -77,7 +79,7 @@ internal static class StorePipeline
                 stop.Cancel();
                 throw;
             }
-        }, CancellationToken.None);
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
         try
         {
