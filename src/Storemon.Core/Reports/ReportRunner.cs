@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using NodaTime;
 using Storemon.Engine;
 using Storemon.Storage;
@@ -64,7 +65,7 @@ public static class ReportRunner
                     var polls = batch.PollsOf(i);
                     var clock = ClockFor(record, clocks, window);
                     BusinessCalendar.OpenIntervals(record.Hours, clock, window, open);
-                    var uptime = UptimeCalculator.Measure(CollectionsMarshalSpan(open), polls, window, request.Interpolation);
+                    var uptime = UptimeCalculator.Measure(CollectionsMarshal.AsSpan(open), polls, window, request.Interpolation);
                     ReportCsv.WriteRow(output, record.ExternalId, uptime);
                     pollRows += polls.Length;
                     if ((++written & 0x3FF) == 0)
@@ -78,9 +79,6 @@ public static class ReportRunner
         progress?.Report(new ReportProgress(written, written));
         return new ReportSummary(reportTime, written, pollRows);
     }
-
-    private static ReadOnlySpan<(long Start, long End)> CollectionsMarshalSpan(List<(long Start, long End)> list) =>
-        System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list);
 
     private static StoreClock ClockFor(StoreRecord record, Dictionary<string, StoreClock> clocks, ReportWindow window)
     {
