@@ -30,7 +30,7 @@ public sealed partial class SqliteMonitoringStore
 
     public ReportRecord? FindReport(string id)
     {
-        using var connection = Open();
+        using var connection = OpenForLookup();
         using var select = connection.CreateCommand();
         select.CommandText = $"SELECT {ReportColumns} FROM report WHERE id = $id";
         select.Parameters.AddWithValue("$id", id);
@@ -40,7 +40,7 @@ public sealed partial class SqliteMonitoringStore
 
     public IReadOnlyList<ReportRecord> ListReports(int offset, int limit)
     {
-        using var connection = Open();
+        using var connection = OpenForLookup();
         using var select = connection.CreateCommand();
         select.CommandText = $"SELECT {ReportColumns} FROM report ORDER BY created_at DESC, id LIMIT $limit OFFSET $offset";
         select.Parameters.AddWithValue("$limit", limit);
@@ -100,7 +100,7 @@ public sealed partial class SqliteMonitoringStore
 
     public Stream? OpenReportCsv(string id)
     {
-        var connection = Open();
+        var connection = OpenForLookup();
         try
         {
             using var select = connection.CreateCommand();

@@ -173,6 +173,15 @@ public sealed partial class SqliteMonitoringStore : IMonitoringStore, IReportSto
         return connection;
     }
 
+    // One-row reads (a report's status, polled many times a second) need none of the settings above:
+    // they write nothing and touch a page or two, so a pooled connection is used as it comes.
+    private SqliteConnection OpenForLookup()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        return connection;
+    }
+
     internal static void Execute(SqliteConnection connection, string sql)
     {
         using var command = connection.CreateCommand();
