@@ -42,19 +42,19 @@ internal static class ReportJobSetup
         builder.Services.AddTransient<ReportJob>();
 
         // Hangfire keeps its queue in a SQLite file beside the service's database: a report enqueued
-        // before the process dies is still there when it starts again.
-        var database = builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>()?.Database ?? new DatabaseOptions().Database;
-        var reportOptions = builder.Configuration.GetSection(ReportOptions.Section).Get<ReportOptions>() ?? new ReportOptions();
-        // The service's own storage instance, registered before AddHangfire so that the job client, the
-        // server and the dashboard take it from DI rather than from Hangfire's process-wide default (two
-        // hosts in one process, as in tests, would otherwise share whichever storage was set last).
-        builder.Services.AddSingleton<JobStorage>(_ => new SQLiteStorage(JobDatabasePath(database), new SQLiteStorageOptions
-        {
-            QueuePollInterval = reportOptions.QueuePollInterval,
-            // A job fetched by a process that died is handed out again after this long; the
-            // service's own recovery (ReportRecovery) runs it sooner.
-            InvisibilityTimeout = TimeSpan.FromMinutes(30),
-        }));
+        // before the process dies is still there when it starts again. The service's own storage
+        // instance, registered before AddHangfire so that the job client, the server and the dashboard
+        // take it from DI rather than from Hangfire's process-wide default (two hosts in one process, as
+        // in tests, would otherwise share whichever storage was set last).
+        builder.Services.AddSingleton<JobStorage>(services => new SQLiteStorage(
+            JobDatabasePath(services.GetRequiredService<IOptions<DatabaseOptions>>().Value.Database),
+            new SQLiteStorageOptions
+            {
+                QueuePollInterval = services.GetRequiredService<IOptions<ReportOptions>>().Value.QueuePollInterval,
+                // A job fetched by a process that died is handed out again after this long; the
+                // service's own recovery (ReportRecovery) runs it sooner.
+                InvisibilityTimeout = TimeSpan.FromMinutes(30),
+            }));
         // The activator too: Hangfire's default is the process-wide JobActivator.Current, which the host that
         // configured Hangfire last sets, and a job activated by it runs against that host's services.
         builder.Services.AddSingleton<JobActivator>(services => new Hangfire.AspNetCore.AspNetCoreJobActivator(services.GetRequiredService<IServiceScopeFactory>()));
@@ -63,9 +63,9 @@ internal static class ReportJobSetup
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
             .UseStorage(services.GetRequiredService<JobStorage>()));
-        builder.Services.AddHangfireServer(options =>
+        builder.Services.AddHangfireServer((services, options) =>
         {
-            options.WorkerCount = reportOptions.Workers;
+            options.WorkerCount = services.GetRequiredService<IOptions<ReportOptions>>().Value.Workers;
             options.SchedulePollingInterval = TimeSpan.FromSeconds(5);
         });
         builder.Services.AddHostedService<ReportRecovery>();
@@ -75,8 +75,10 @@ internal static class ReportJobSetup
     /// <summary>The Hangfire dashboard, for operators with the admin scope.</summary>
     public static WebApplication MapJobDashboard(this WebApplication app)
     {
-        app.MapHangfireDashboard("/jobs", new DashboardOptions { Authorization = [], AppPath = null, DisplayStorageConnectionString = false })
-            .RequireAuthorization(Scopes.Admin);
+        // Admin key in the header, or a browser session from /jobs/login (Access/DashboardLogin.cs).
+        app.MapHangfireDashboard(DashboardLogin.Path, new DashboardOptions { Authorization = [], AppPath = null, DisplayStorageConnectionString = false })
+            .RequireAuthorization(DashboardLogin.Policy);
+        app.MapDashboardLogin();
         return app;
     }
 
