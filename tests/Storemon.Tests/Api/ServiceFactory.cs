@@ -19,12 +19,6 @@ namespace Storemon.Tests.Api;
 /// </summary>
 public sealed class ServiceFactory : WebApplicationFactory<Program>
 {
-    // The service takes Hangfire's job activator from the process-wide JobActivator.Current: of two
-    // services starting at the same moment in this process, one can run its jobs with the other's
-    // services (and database), and its report then never finishes. Until the service registers its
-    // own activator, services start one at a time (ReportJobTests has the test that shows it).
-    private static readonly Lock Starting = new();
-
     private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("storemon-api-");
     private readonly (string Key, string Value)[] _settings;
 
@@ -37,7 +31,6 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
     /// <summary>The clock the service reads instead of the system clock, when set.</summary>
     public IClock? Clock { get; init; }
 
-    private bool _startsAlone = true;
 
     /// <summary>Settings that configure API keys: one key per (name, key, scope).</summary>
     public static (string Key, string Value)[] Keys(params (string Name, string Key, string Scope)[] keys) =>
@@ -63,18 +56,15 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
     }
 
     /// <summary>
-    /// Starts <paramref name="count"/> services at the same moment, and no other service meanwhile: to see
+    /// Starts <paramref name="count"/> services at the same moment: to see
     /// whether services that start together keep apart what they should.
     /// </summary>
     public static ServiceFactory[] StartTogether(int count)
     {
-        var services = Enumerable.Range(0, count).Select(_ => new ServiceFactory { _startsAlone = false }).ToArray();
+        var services = Enumerable.Range(0, count).Select(_ => new ServiceFactory()).ToArray();
         try
         {
-            lock (Starting)
-            {
-                Task.WaitAll([.. services.Select(service => Task.Run(service.StartServer))]);
-            }
+            Task.WaitAll([.. services.Select(service => Task.Run(service.StartServer))]);
             return services;
         }
         catch
@@ -145,18 +135,6 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
         if (Clock is { } clock)
         {
             builder.ConfigureTestServices(services => services.AddSingleton(clock));
-        }
-    }
-
-    protected override IHost CreateHost(IHostBuilder builder)
-    {
-        if (!_startsAlone)
-        {
-            return base.CreateHost(builder);
-        }
-        lock (Starting)
-        {
-            return base.CreateHost(builder);
         }
     }
 
