@@ -12,6 +12,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ar
 builder.AddStoremonDatabase();   // Storemon:Database, a SQLite file by default
 builder.AddReportJobs();         // Hangfire: durable report jobs, workers, retention
 builder.AddApiKeyAccess();       // Access:Keys with scopes; open with a warning when none are set
+builder.AddDashboardLogin();     // /jobs in a browser: sign in once with an admin key
 builder.AddIngestionLimits();    // Ingestion: request size limits
 builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
 {

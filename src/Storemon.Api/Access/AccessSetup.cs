@@ -74,12 +74,15 @@ internal static partial class AccessSetup
     }
 
     /// <summary>The configured keys, hashed once so that every comparison takes the same time.</summary>
-    private sealed class KeyRing(IOptions<AccessOptions> options)
+    internal sealed class KeyRing(IOptions<AccessOptions> options)
     {
         private readonly (byte[] Hash, ApiKeyOptions Key)[] _keys =
             [.. options.Value.Keys.Select(key => (SHA256.HashData(Encoding.UTF8.GetBytes(key.Key)), key))];
 
         public bool IsOpen => _keys.Length == 0;
+
+        /// <summary>Whether a key of this name is still configured with the admin scope.</summary>
+        public bool IsAdmin(string name) => _keys.Any(k => k.Key.Name == name && k.Key.Scopes.Contains(Scopes.Admin));
 
         public ApiKeyOptions? Find(string presented)
         {
