@@ -7,10 +7,22 @@ using Storemon.Api.Storage;
 
 // storemon's HTTP service: the task's trigger_report / get_report, report resources, live ingestion.
 // The content root is where the service's files are (appsettings.json), wherever it is started from.
-var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+var webOptions = new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory };
+var builder = WebApplication.CreateBuilder(webOptions);
+var role = DatabaseSetup.Role(builder.Configuration);   // Storemon:Role: All (default), Api or Worker
 
-builder.AddStoremonDatabase();   // Storemon:Database, a SQLite file by default
-builder.AddReportJobs();         // Hangfire: durable report jobs, workers, retention
+if (role == ProcessRole.Worker)
+{
+    // A worker runs report jobs from the shared queue and serves no HTTP.
+    var worker = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = webOptions.ContentRootPath });
+    worker.AddStoremonDatabase();
+    worker.AddReportJobs(runsJobs: true);
+    worker.Build().Run();
+    return;
+}
+
+builder.AddStoremonDatabase();   // Storemon:Database: a SQLite file by default, or PostgreSQL
+builder.AddReportJobs(runsJobs: role == ProcessRole.All);   // Hangfire: durable report jobs, workers, retention
 builder.AddApiKeyAccess();       // Access:Keys with scopes; open with a warning when none are set
 builder.AddDashboardLogin();     // /jobs in a browser: sign in once with an admin key
 builder.AddIngestionLimits();    // Ingestion: request size limits

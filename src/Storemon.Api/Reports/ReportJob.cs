@@ -16,7 +16,23 @@ public sealed class ReportJob(ReportJobs jobs)
     [AutomaticRetry(Attempts = 0)]
     public void Run(string reportId, CancellationToken cancellationToken) => jobs.Execute(reportId, cancellationToken);
 
+    /// <summary>A helper on a report split into shards: computes shards until none is left.</summary>
+    [AutomaticRetry(Attempts = 0)]
+    public void HelpWithShards(string reportId, CancellationToken cancellationToken) => jobs.HelpWithShards(reportId, cancellationToken);
+
     /// <summary>Enqueues the run of a report.</summary>
     public static void Enqueue(IBackgroundJobClient client, string reportId) =>
         client.Enqueue<ReportJob>(job => job.Run(reportId, CancellationToken.None));
+}
+
+/// <summary>Asks for helpers on a sharded report through the shared Hangfire queue: any free worker, on any machine, takes one.</summary>
+internal sealed class HangfireShardDispatch(IBackgroundJobClient client) : IShardDispatch
+{
+    public void RequestHelpers(string reportId, int helpers)
+    {
+        for (var i = 0; i < helpers; i++)
+        {
+            client.Enqueue<ReportJob>(job => job.HelpWithShards(reportId, CancellationToken.None));
+        }
+    }
 }

@@ -1,10 +1,14 @@
 using System.ComponentModel.DataAnnotations;
 using Hangfire;
+using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
 using Hangfire.Storage.SQLite;
 using Microsoft.Extensions.Options;
 using Storemon.Api.Access;
 using Storemon.Api.Storage;
 using Storemon.Reports;
+using Storemon.Storage;
+using Storemon.Storage.Postgres;
 
 namespace Storemon.Api.Reports;
 
@@ -25,11 +29,19 @@ public sealed class ReportOptions
 
     /// <summary>How often the job queue is polled for new reports.</summary>
     public TimeSpan QueuePollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// Store shards one report is split into, computed by as many workers as are free (PostgreSQL only:
+    /// the shards share the report's snapshot). 1 computes a report in one piece.
+    /// </summary>
+    [Range(1, 64)]
+    public int Shards { get; set; } = 1;
 }
 
 internal static class ReportJobSetup
 {
-    public static WebApplicationBuilder AddReportJobs(this WebApplicationBuilder builder)
+    /// <summary>Report jobs; <paramref name="runsJobs"/> false for a process that only queues them (the Api role).</summary>
+    public static IHostApplicationBuilder AddReportJobs(this IHostApplicationBuilder builder, bool runsJobs)
     {
         builder.Services.AddOptions<ReportOptions>()
             .Bind(builder.Configuration.GetSection(ReportOptions.Section))
@@ -37,24 +49,23 @@ internal static class ReportJobSetup
             .Validate(o => o.Retention > TimeSpan.Zero && o.StaleAfter > TimeSpan.Zero && o.QueuePollInterval > TimeSpan.Zero,
                 "Reports:Retention, StaleAfter and QueuePollInterval must be positive.")
             .ValidateOnStart();
-        builder.Services.AddSingleton(services => new ReportJobOptions { StaleAfter = services.GetRequiredService<IOptions<ReportOptions>>().Value.StaleAfter });
+        builder.Services.AddOptions<DatabaseOptions>()
+            .Validate<IOptions<ReportOptions>>((database, reports) => reports.Value.Shards == 1 || database.IsPostgres,
+                "Reports:Shards above 1 needs a PostgreSQL database (the shards share one exported snapshot).");
+        builder.Services.AddSingleton(services =>
+        {
+            var options = services.GetRequiredService<IOptions<ReportOptions>>().Value;
+            return new ReportJobOptions { StaleAfter = options.StaleAfter, Shards = options.Shards };
+        });
+        builder.Services.AddSingleton<IShardDispatch, HangfireShardDispatch>();
         builder.Services.AddSingleton<ReportJobs>();
         builder.Services.AddTransient<ReportJob>();
 
-        // Hangfire keeps its queue in a SQLite file beside the service's database: a report enqueued
-        // before the process dies is still there when it starts again. The service's own storage
-        // instance, registered before AddHangfire so that the job client, the server and the dashboard
-        // take it from DI rather than from Hangfire's process-wide default (two hosts in one process, as
-        // in tests, would otherwise share whichever storage was set last).
-        builder.Services.AddSingleton<JobStorage>(services => new SQLiteStorage(
-            JobDatabasePath(services.GetRequiredService<IOptions<DatabaseOptions>>().Value.Database),
-            new SQLiteStorageOptions
-            {
-                QueuePollInterval = services.GetRequiredService<IOptions<ReportOptions>>().Value.QueuePollInterval,
-                // A job fetched by a process that died is handed out again after this long; the
-                // service's own recovery (ReportRecovery) runs it sooner.
-                InvisibilityTimeout = TimeSpan.FromMinutes(30),
-            }));
+        // The service's own storage instance, registered before AddHangfire so that the job client, the
+        // server and the dashboard take it from DI rather than from Hangfire's process-wide default (two
+        // hosts in one process, as in tests, would otherwise share whichever storage was set last).
+        builder.Services.AddSingleton(services => CreateJobStorage(
+            services.GetRequiredService<IOptions<DatabaseOptions>>().Value, services.GetRequiredService<IOptions<ReportOptions>>().Value));
         // The activator too: Hangfire's default is the process-wide JobActivator.Current, which the host that
         // configured Hangfire last sets, and a job activated by it runs against that host's services.
         builder.Services.AddSingleton<JobActivator>(services => new Hangfire.AspNetCore.AspNetCoreJobActivator(services.GetRequiredService<IServiceScopeFactory>()));
@@ -63,6 +74,10 @@ internal static class ReportJobSetup
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
             .UseStorage(services.GetRequiredService<JobStorage>()));
+        if (!runsJobs)
+        {
+            return builder;
+        }
         builder.Services.AddHangfireServer((services, options) =>
         {
             options.WorkerCount = services.GetRequiredService<IOptions<ReportOptions>>().Value.Workers;
@@ -80,6 +95,36 @@ internal static class ReportJobSetup
             .RequireAuthorization(DashboardLogin.Policy);
         app.MapDashboardLogin();
         return app;
+    }
+
+    // The queue lives with the data: in a SQLite file beside the service's database (one process), or in
+    // the same PostgreSQL database under its own schema, where every API and worker process pointing at
+    // the database shares it. Either way a report enqueued before a process dies is still there after.
+    private static JobStorage CreateJobStorage(DatabaseOptions database, ReportOptions reports)
+    {
+        if (!database.IsPostgres)
+        {
+            return new SQLiteStorage(JobDatabasePath(database.Database), new SQLiteStorageOptions
+            {
+                QueuePollInterval = reports.QueuePollInterval,
+                // A job fetched by a process that died is handed out again after this long; the
+                // service's own recovery (ReportRecovery) runs it sooner.
+                InvisibilityTimeout = TimeSpan.FromMinutes(30),
+            });
+        }
+        var options = new PostgreSqlStorageOptions
+        {
+            SchemaName = "hangfire",
+            PrepareSchemaIfNecessary = true,
+            QueuePollInterval = reports.QueuePollInterval,
+            // LISTEN/NOTIFY: a worker takes a new job the moment it is enqueued, not at the next poll.
+            EnableLongPolling = true,
+            // A job whose worker died becomes visible to the others a few minutes after its last keep-alive
+            // (the report's own heartbeat gets it re-run sooner, see ReportRecovery).
+            UseSlidingInvisibilityTimeout = true,
+            InvisibilityTimeout = TimeSpan.FromMinutes(5),
+        };
+        return new PostgreSqlStorage(new NpgsqlConnectionFactory(PostgresConnectionString.Normalize(database.Database), options), options);
     }
 
     internal static string JobDatabasePath(string database) =>

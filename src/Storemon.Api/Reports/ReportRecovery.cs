@@ -1,6 +1,7 @@
 using Hangfire;
 using Microsoft.Extensions.Options;
 using NodaTime;
+using Storemon.Api.Storage;
 using Storemon.Reports;
 using Storemon.Storage;
 
@@ -10,25 +11,33 @@ namespace Storemon.Api.Reports;
 /// Makes sure no report stays Pending or Running forever, and prunes old ones.
 /// </summary>
 /// <remarks>
-/// At start, this process is the only one using the SQLite database, so a report still marked
+/// At start on SQLite, this process is the only one using the database, so a report still marked
 /// Running was being run by a process that is gone: it goes back to Pending, and every Pending report
 /// is enqueued again (a report already in Hangfire's queue then runs once; the second run finds it
-/// finished). Afterwards, every half minute, reports whose heartbeat stopped for longer than
+/// finished). On PostgreSQL other workers may be running reports right now, so only the heartbeat
+/// tells an abandoned report. Afterwards, every half minute (in every process that runs jobs), reports whose heartbeat stopped for longer than
 /// <see cref="ReportOptions.StaleAfter"/> are enqueued again, and finished reports older than the
 /// retention are deleted.
 /// </remarks>
 internal sealed partial class ReportRecovery(
     IReportStore reports, ReportJobs jobs, IBackgroundJobClient client, IClock clock,
-    IOptions<ReportOptions> options, ILogger<ReportRecovery> logger) : BackgroundService
+    IOptions<ReportOptions> options, IOptions<DatabaseOptions> database, ILogger<ReportRecovery> logger) : BackgroundService
 {
-    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(30);
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var released = reports.ReleaseRunningReports();
-        Requeue(reports.StaleReports(clock.GetCurrentInstant() + Duration.FromSeconds(1)), released);
+        // Often enough that an abandoned report waits at most about half its stale time more.
+        var interval = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(30).Ticks, options.Value.StaleAfter.Ticks / 2));
+        if (database.Value.IsPostgres)
+        {
+            Requeue(jobs.Abandoned(), 0);
+        }
+        else
+        {
+            var released = reports.ReleaseRunningReports();
+            Requeue(reports.StaleReports(clock.GetCurrentInstant() + Duration.FromSeconds(1)), released);
+        }
 
-        using var timer = new PeriodicTimer(Interval);
+        using var timer = new PeriodicTimer(interval);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             try

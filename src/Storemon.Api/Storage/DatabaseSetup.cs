@@ -1,39 +1,63 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 using NodaTime;
-using Storemon.Reports;
 using Storemon.Storage;
-using Storemon.Storage.Sqlite;
 
 namespace Storemon.Api.Storage;
 
-/// <summary>Which database the service uses: one setting, a SQLite file path by default.</summary>
+/// <summary>Which database the service uses, and what this process does with it.</summary>
 public sealed class DatabaseOptions
 {
     public const string Section = "Storemon";
 
-    /// <summary>A SQLite file path (created if missing).</summary>
+    /// <summary>
+    /// A SQLite file path (created if missing), or a PostgreSQL connection string
+    /// (<c>Host=...;Database=...</c> or a <c>postgresql://</c> URI).
+    /// </summary>
     [Required]
     public string Database { get; set; } = "storemon.db";
+
+    /// <summary>
+    /// <c>All</c> (the default): HTTP and report jobs in one process. <c>Api</c>: HTTP only, reports are
+    /// queued for workers. <c>Worker</c>: runs report jobs, no HTTP. Several processes share one
+    /// database (and its job queue) only on PostgreSQL.
+    /// </summary>
+    public ProcessRole Role { get; set; } = ProcessRole.All;
+
+    public bool IsPostgres => MonitoringStores.IsPostgres(Database);
+}
+
+/// <summary>What one process of the service does.</summary>
+public enum ProcessRole
+{
+    All,
+    Api,
+    Worker,
 }
 
 internal static class DatabaseSetup
 {
-    public static WebApplicationBuilder AddStoremonDatabase(this WebApplicationBuilder builder)
+    public static IHostApplicationBuilder AddStoremonDatabase(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<DatabaseOptions>()
             .Bind(builder.Configuration.GetSection(DatabaseOptions.Section))
             .ValidateDataAnnotations()
+            .Validate(o => o.Role == ProcessRole.All || o.IsPostgres,
+                "Storemon:Role Api or Worker needs a PostgreSQL database: a SQLite file serves one process, which has both roles.")
             .ValidateOnStart();
         builder.Services.AddSingleton<IClock>(SystemClock.Instance);
         builder.Services.AddSingleton(services =>
         {
-            var store = new SqliteMonitoringStore(services.GetRequiredService<IOptions<DatabaseOptions>>().Value.Database);
+            var store = MonitoringStores.Open(services.GetRequiredService<IOptions<DatabaseOptions>>().Value.Database);
             store.Migrate();
             return store;
         });
-        builder.Services.AddSingleton<IMonitoringStore>(services => services.GetRequiredService<SqliteMonitoringStore>());
-        builder.Services.AddSingleton<IReportStore>(services => services.GetRequiredService<SqliteMonitoringStore>());
+        builder.Services.AddSingleton<IMonitoringStore>(services => services.GetRequiredService<IStoremonDatabase>());
+        builder.Services.AddSingleton<IReportStore>(services => services.GetRequiredService<IStoremonDatabase>());
         return builder;
     }
+
+    /// <summary>The role this process was configured with, read before the host is built (it decides what the host is).</summary>
+    public static ProcessRole Role(IConfiguration configuration) =>
+        configuration.GetSection(DatabaseOptions.Section).GetValue<ProcessRole?>(nameof(DatabaseOptions.Role)) ?? ProcessRole.All;
 }

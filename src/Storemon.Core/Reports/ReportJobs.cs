@@ -11,6 +11,15 @@ public sealed class ReportJobOptions
 {
     /// <summary>A Running report without a heartbeat for this long is taken to have lost its runner and is run again.</summary>
     public TimeSpan StaleAfter { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Store shards a report is split into (1: one piece). Needs a store that can share a snapshot.</summary>
+    public int Shards { get; set; } = 1;
+}
+
+/// <summary>Asks other workers to help with a report's shards (a job per helper, in the job engine).</summary>
+public interface IShardDispatch
+{
+    void RequestHelpers(string reportId, int helpers);
 }
 
 /// <summary>
@@ -18,7 +27,8 @@ public sealed class ReportJobOptions
 /// runner, its progress is its heartbeat, and it ends Complete with its CSV or Failed with the reason.
 /// A job engine calls <see cref="Execute"/> at least once per report; running it again is harmless.
 /// </summary>
-public sealed class ReportJobs(IMonitoringStore store, IReportStore reports, IClock clock, ReportJobOptions options)
+public sealed partial class ReportJobs(
+    IMonitoringStore store, IReportStore reports, IClock clock, ReportJobOptions options, IShardDispatch? dispatch = null)
 {
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
@@ -44,17 +54,15 @@ public sealed class ReportJobs(IMonitoringStore store, IReportStore reports, ICl
             return; // finished, failed, or being run elsewhere
         }
         var report = reports.FindReport(reportId)!;
+        if (options.Shards > 1 && reports is IReportShardStore shards)
+        {
+            ExecuteSharded(report, shards, cancellationToken);
+            return;
+        }
         try
         {
-            using var csv = new MemoryStream();
-            ReportSummary summary;
-            using (var writer = new StreamWriter(csv, Utf8, 1 << 16, leaveOpen: true))
-            {
-                summary = ReportRunner.Run(
-                    store, new ReportRequest(report.RequestedAsOf, report.Interpolation), writer,
-                    new Heartbeat(reports, reportId, clock), cancellationToken);
-            }
-            reports.CompleteReport(reportId, summary.AsOf, summary.Stores, csv.GetBuffer().AsSpan(0, (int)csv.Length), clock.GetCurrentInstant());
+            using var snapshot = store.OpenSnapshot();
+            RunWhole(report, snapshot, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -65,6 +73,20 @@ public sealed class ReportJobs(IMonitoringStore store, IReportStore reports, ICl
             // Never a silently partial CSV: the report fails whole, with the reason.
             reports.FailReport(reportId, $"{e.GetType().Name}: {e.Message}", clock.GetCurrentInstant());
         }
+    }
+
+    /// <summary>Computes the report in one piece from <paramref name="snapshot"/> and stores it Complete.</summary>
+    private void RunWhole(ReportRecord report, IReportSnapshot snapshot, CancellationToken cancellationToken)
+    {
+        using var csv = new MemoryStream();
+        ReportSummary summary;
+        using (var writer = new StreamWriter(csv, Utf8, 1 << 16, leaveOpen: true))
+        {
+            summary = ReportRunner.Run(
+                snapshot, new ReportRequest(report.RequestedAsOf, report.Interpolation), writer,
+                new Heartbeat(reports, report.Id, clock), cancellationToken);
+        }
+        reports.CompleteReport(report.Id, summary.AsOf, summary.Stores, csv.GetBuffer().AsSpan(0, (int)csv.Length), clock.GetCurrentInstant());
     }
 
     /// <summary>Reports that need a run: every Pending one, and Running ones whose runner stopped beating.</summary>

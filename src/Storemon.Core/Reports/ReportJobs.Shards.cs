@@ -1,0 +1,174 @@
+using NodaTime;
+using Storemon.Storage;
+
+namespace Storemon.Reports;
+
+/// <summary>
+/// One report computed by several workers: the worker that claimed the report opens its snapshot,
+/// exports it, splits the stores into shards by external id and records them; it asks other workers for
+/// help, then computes shards itself until none is left, taking over any whose worker stopped beating,
+/// and finally joins the shards' CSVs in order. Helpers import the same snapshot, so every shard sees the
+/// same database. A helper that dies loses only its shard, which is computed again; if the report's own
+/// worker dies its snapshot goes with it, the report's heartbeat stops, and the whole report is run again.
+/// </summary>
+public sealed partial class ReportJobs
+{
+    private static readonly TimeSpan ShardWait = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>A helper's job: computes shards of the report until none is left to claim.</summary>
+    public void HelpWithShards(string reportId, CancellationToken cancellationToken)
+    {
+        if (reports is not IReportShardStore shards)
+        {
+            return;
+        }
+        while (Claim(shards, reportId) is { } work)
+        {
+            IReportSnapshot snapshot;
+            try
+            {
+                snapshot = store.OpenSnapshot(work.Snapshot);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The report's worker, which holds the snapshot, is gone: the report will be run again
+                // from scratch once its heartbeat is stale, with a new snapshot and new shards.
+                return;
+            }
+            using (snapshot)
+            {
+                if (!ComputeShard(shards, snapshot, work, reportStores: null, cancellationToken))
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void ExecuteSharded(ReportRecord report, IReportShardStore shards, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var snapshot = store.OpenSnapshot();
+            var asOf = report.RequestedAsOf ?? snapshot.LatestPoll();
+            var exported = snapshot.ExportSnapshot();
+            if (asOf is not { } reportTime || exported is null)
+            {
+                RunWhole(report, snapshot, cancellationToken);
+                return;
+            }
+            var stores = snapshot.Stores();
+            var plan = Plan(stores.Values.Select(s => s.ExternalId), options.Shards);
+            var attempt = reports.FindReport(report.Id)!.Attempts;
+            shards.PlanShards(report.Id, attempt, exported, reportTime, plan);
+            dispatch?.RequestHelpers(report.Id, plan.Count - 1);
+
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (Claim(shards, report.Id) is { } work)
+                {
+                    if (!ComputeShard(shards, snapshot, work, stores.Count, cancellationToken))
+                    {
+                        return;
+                    }
+                    continue;
+                }
+                var progress = shards.ShardProgress(report.Id, attempt);
+                if (progress.ShardsDone == progress.Shards)
+                {
+                    break;
+                }
+                if (reports.FindReport(report.Id)?.Status != ReportStatus.Running)
+                {
+                    return; // a shard failed the report
+                }
+                // Waiting for helpers; the report's heartbeat says this worker (and its snapshot) is alive.
+                reports.ReportProgress(report.Id, progress.StoresDone, stores.Count, clock.GetCurrentInstant());
+                cancellationToken.WaitHandle.WaitOne(ShardWait);
+            }
+            shards.CompleteReportFromShards(report.Id, attempt, reportTime, clock.GetCurrentInstant());
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            reports.FailReport(report.Id, $"{e.GetType().Name}: {e.Message}", clock.GetCurrentInstant());
+        }
+    }
+
+    /// <summary>Splits the stores, in ordinal order of their id, into up to <paramref name="count"/> ranges of nearly equal size.</summary>
+    public static IReadOnlyList<ShardPlan> Plan(IEnumerable<string> storeIds, int count)
+    {
+        var ids = storeIds.ToArray();
+        Array.Sort(ids, StringComparer.Ordinal);
+        count = Math.Max(1, Math.Min(count, ids.Length));
+        var plan = new List<ShardPlan>(count);
+        for (var i = 0; i < count; i++)
+        {
+            plan.Add(new ShardPlan(
+                i,
+                i == 0 ? null : ids[(int)((long)ids.Length * i / count)],
+                i == count - 1 ? null : ids[(int)((long)ids.Length * (i + 1) / count)]));
+        }
+        return plan;
+    }
+
+    private ShardWork? Claim(IReportShardStore shards, string reportId)
+    {
+        var now = clock.GetCurrentInstant();
+        return shards.TryClaimShard(reportId, now, now - Duration.FromTimeSpan(options.StaleAfter));
+    }
+
+    /// <summary>
+    /// Computes one shard and stores its CSV; false when the shard failed (and with it the report). The
+    /// report's own worker (<paramref name="reportStores"/> set: the report's store count) also beats the
+    /// report's heartbeat meanwhile: it holds the snapshot, and a report whose heartbeat stops is run again.
+    /// </summary>
+    private bool ComputeShard(IReportShardStore shards, IReportSnapshot snapshot, ShardWork work, int? reportStores, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var csv = new MemoryStream();
+            ReportSummary summary;
+            using (var writer = new StreamWriter(csv, Utf8, 1 << 16, leaveOpen: true))
+            {
+                if (work.Index == 0)
+                {
+                    writer.Write(ReportCsv.Header);
+                    writer.Write('\n');
+                }
+                summary = ReportRunner.WriteRows(
+                    snapshot, work.AsOf, work.Interpolation, new StoreRange(work.FromStoreId, work.ToStoreId), writer,
+                    new ShardHeartbeat(shards, work, clock, reportStores is null ? null : reports, reportStores ?? 0), cancellationToken);
+            }
+            shards.CompleteShard(work.ReportId, work.Attempt, work.Index, summary.Stores, csv.GetBuffer().AsSpan(0, (int)csv.Length), clock.GetCurrentInstant());
+            return true;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            reports.FailReport(work.ReportId, $"{e.GetType().Name}: {e.Message} (shard {work.Index + 1} of {work.ShardCount})", clock.GetCurrentInstant());
+            return false;
+        }
+    }
+
+    private sealed class ShardHeartbeat(IReportShardStore shards, ShardWork work, IClock clock, IReportStore? report, int reportStores)
+        : IProgress<ReportProgress>
+    {
+        public void Report(ReportProgress value)
+        {
+            var now = clock.GetCurrentInstant();
+            shards.ShardHeartbeat(work.ReportId, work.Attempt, work.Index, value.StoresDone, now);
+            if (report is not null)
+            {
+                report.ReportProgress(work.ReportId, shards.ShardProgress(work.ReportId, work.Attempt).StoresDone, reportStores, now);
+            }
+        }
+    }
+}

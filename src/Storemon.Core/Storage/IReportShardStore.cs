@@ -1,0 +1,46 @@
+using NodaTime;
+using Storemon.Engine;
+
+namespace Storemon.Storage;
+
+/// <summary>One part of a report: the stores whose external id is in [<see cref="FromStoreId"/>, <see cref="ToStoreId"/>) by ordinal order (null: unbounded).</summary>
+public sealed record ShardPlan(int Index, string? FromStoreId, string? ToStoreId);
+
+/// <summary>A shard claimed for computing, with everything needed to compute it in another process.</summary>
+public sealed record ShardWork(
+    string ReportId, int Attempt, int Index, string? FromStoreId, string? ToStoreId,
+    string Snapshot, Instant AsOf, Interpolation Interpolation, int ShardCount);
+
+/// <summary>How far a report's shards are.</summary>
+public readonly record struct ShardProgress(int ShardsDone, int Shards, int StoresDone);
+
+/// <summary>
+/// The shards of reports split across workers. A report's attempt plans its shards (replacing any of
+/// an earlier attempt), workers claim them one at a time, and the report is complete when every shard
+/// is: its CSV is the shards' CSVs in order. Every change is one statement, like the report's own.
+/// </summary>
+public interface IReportShardStore
+{
+    /// <summary>Replaces the report's shards with the plan of this attempt, all Pending.</summary>
+    void PlanShards(string reportId, int attempt, string snapshot, Instant asOf, IReadOnlyList<ShardPlan> shards);
+
+    /// <summary>
+    /// Claims one shard of the report's current attempt that is Pending, or Running without a heartbeat
+    /// since <paramref name="staleBefore"/> (its worker died); null when there is none or the report is not Running.
+    /// </summary>
+    ShardWork? TryClaimShard(string reportId, Instant now, Instant staleBefore);
+
+    /// <summary>Records a shard's progress, which is also its heartbeat.</summary>
+    void ShardHeartbeat(string reportId, int attempt, int index, int storesDone, Instant now);
+
+    /// <summary>Stores the shard's CSV and marks it done.</summary>
+    void CompleteShard(string reportId, int attempt, int index, int rows, ReadOnlySpan<byte> csv, Instant now);
+
+    ShardProgress ShardProgress(string reportId, int attempt);
+
+    /// <summary>
+    /// Joins the shards' CSVs in order into the report's CSV and marks the report Complete with the
+    /// sum of their rows, in one transaction; the shards are deleted. Returns the rows.
+    /// </summary>
+    int CompleteReportFromShards(string reportId, int attempt, Instant asOf, Instant now);
+}
