@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# Report work spread across worker processes on PostgreSQL:
+#   1. speed-up: the same report (split into --shards store shards) computed by one worker process,
+#      then by two, each with one Hangfire worker; the time from trigger to Complete as the service
+#      records it, median of --runs, and the speed-up printed;
+#   2. kill: with two workers, one of them is killed with SIGKILL mid-report (first worker 1, then, in a
+#      second report, worker 2, so that both the report's own worker and a helper are killed once); each
+#      report must still complete, with a CSV byte-identical to `storemon report` on the same database.
+# One API process (Storemon:Role=Api) takes the triggers; workers run with Storemon:Role=Worker. The data
+# set is the generated one at --scale times the public store set (10: ~136k stores, ~20M polls),
+# generated and imported once into the database `storemon_workers` (reused by later runs; --fresh redoes it).
+#
+#   bench/workers.sh [--scale N] [--runs R] [--shards S] [--pg CONNECTION] [--work DIR] [--fresh] [--no-kill]
+#
+# Without --pg it starts its own server with bench/postgres.sh (port 55432, data under the work folder)
+# and leaves it running for the next run (bench/postgres.sh stop --dir DIR/pg stops it).
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+scale=10
+runs=3
+shards=2
+pg=
+work=${TMPDIR:-/tmp}/storemon-workers
+fresh=0
+kill=1
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --scale) scale=$2; shift 2 ;;
+    --runs) runs=$2; shift 2 ;;
+    --shards) shards=$2; shift 2 ;;
+    --pg) pg=$2; shift 2 ;;
+    --work) work=$2; shift 2 ;;
+    --fresh) fresh=1; shift ;;
+    --no-kill) kill=0; shift ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+for tool in curl dotnet python3; do
+  command -v "$tool" >/dev/null || { echo "$tool is missing" >&2; exit 2; }
+done
+mkdir -p "$work"
+
+echo "building the CLI and the service (Release)..."
+dotnet build "$root/src/Storemon.Cli" -c Release -v q -nologo >/dev/null
+dotnet build "$root/src/Storemon.Api" -c Release -v q -nologo >/dev/null
+cli="$root/src/Storemon.Cli/bin/Release/net10.0/storemon.dll"
+api="$root/src/Storemon.Api/bin/Release/net10.0/Storemon.Api.dll"
+
+if [[ -z $pg ]]; then
+  pg=$("$root/bench/postgres.sh" start --port 55432 --dir "$work/pg" | tail -n 1)
+fi
+server=${pg/Database=storemon_workers;/}
+db="$server;Database=storemon_workers"
+psql_db() { python3 - "$server" "$1" <<'EOF'
+import sys, subprocess
+parts = dict(p.split('=', 1) for p in sys.argv[1].split(';') if '=' in p)
+cmd = ['psql', '-v', 'ON_ERROR_STOP=1', '-qAt', '-h', parts.get('Host', '127.0.0.1'), '-p', parts.get('Port', '5432'),
+       '-U', parts.get('Username', 'postgres'), '-d', 'postgres', '-c', sys.argv[2]]
+print(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip())
+EOF
+}
+
+exists=$(psql_db "SELECT count(*) FROM pg_database WHERE datname = 'storemon_workers'")
+if [[ $fresh == 1 || $exists == 0 ]]; then
+  psql_db "DROP DATABASE IF EXISTS storemon_workers WITH (FORCE)" >/dev/null
+  psql_db "CREATE DATABASE storemon_workers" >/dev/null
+  echo "generating the ${scale}x data set and importing it..."
+  rm -rf "$work/data"
+  dotnet "$cli" generate --out "$work/data" --scale "$scale" \
+    --hours "$root/../shared/data/v1_menu_hours.csv" --timezones "$root/../shared/data/v1_timezones.csv"
+  dotnet "$cli" import --db "$db" --hours "$work/data/menu_hours.csv" --timezones "$work/data/timezones.csv" --status "$work/data/store_status.csv"
+  rm -rf "$work/data"
+fi
+
+echo "the engine's report of the same database (storemon report)..."
+dotnet "$cli" report --db "$db" --output "$work/expected.csv"
+echo "  $(($(wc -l < "$work/expected.csv") - 1)) stores"
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+base="http://127.0.0.1:$port"
+pids=()
+stop_all() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; pids=(); }
+trap stop_all EXIT
+
+common=(Storemon__Database="$db" Reports__Shards="$shards" Reports__Workers=1 Reports__StaleAfter=00:00:10 Reports__QueuePollInterval=00:00:00.2)
+env "${common[@]}" Storemon__Role=Api ASPNETCORE_URLS="$base" dotnet "$api" >"$work/api.log" 2>&1 &
+api_pid=$!
+for _ in $(seq 1 120); do curl -fs "$base/health" -o /dev/null 2>/dev/null && break; sleep 0.5; done
+
+workers=()
+start_workers() {
+  workers=()
+  for i in $(seq 1 "$1"); do
+    env "${common[@]}" Storemon__Role=Worker dotnet "$api" >"$work/worker$i.log" 2>&1 &
+    workers+=($!)
+  done
+  sleep 3  # the workers register with the shared queue
+}
+stop_workers() { for p in "${workers[@]}"; do kill "$p" 2>/dev/null || true; done; for p in "${workers[@]}"; do wait "$p" 2>/dev/null || true; done; workers=(); }
+
+trigger() { curl -fs -X POST "$base/trigger_report" | python3 -c 'import json,sys; print(json.load(sys.stdin)["report_id"])'; }
+field() { curl -fs "$base/reports/$1" | python3 -c "import json,sys; r=json.load(sys.stdin); r.update(r['progress']); print(r.get('$2'))"; }
+wait_done() {
+  for _ in $(seq 1 1200); do
+    local status; status=$(field "$1" status)
+    [[ $status == Complete || $status == Failed ]] && { echo "$status"; return; }
+    sleep 0.25
+  done
+  echo "Timeout"
+}
+seconds() { curl -fs "$base/reports/$1" | python3 -c '
+import json, sys
+from datetime import datetime
+r = json.load(sys.stdin)
+t = lambda s: datetime.fromisoformat(s.replace("Z", "+00:00"))
+print(f"{(t(r[\"finished_at\"]) - t(r[\"created_at\"])).total_seconds():.3f}")'; }
+median() { python3 -c 'import sys, statistics; print(f"{statistics.median(map(float, sys.argv[1:])):.3f}")' "$@"; }
+
+declare -A med
+for n in 1 2; do
+  start_workers "$n"
+  times=()
+  for r in $(seq 1 "$runs"); do
+    id=$(trigger)
+    status=$(wait_done "$id")
+    [[ $status == Complete ]] || { echo "report $id ended $status" >&2; exit 1; }
+    t=$(seconds "$id"); times+=("$t")
+    echo "  $n worker(s), $shards shards: report in $t s"
+  done
+  med[$n]=$(median "${times[@]}")
+  echo "$n worker process(es): median ${med[$n]} s of $runs [${times[*]}]"
+  stop_workers
+done
+python3 -c "print(f'speed-up of two worker processes over one: {float(\"${med[1]}\") / float(\"${med[2]}\"):.2f}x')"
+
+if [[ $kill == 1 ]]; then
+  for victim in 1 2; do
+    start_workers 2
+    id=$(trigger)
+    for _ in $(seq 1 400); do
+      done_=$(field "$id" stores_done); [[ $done_ != None && $done_ -gt 0 ]] && break; sleep 0.05
+    done
+    kill -9 "${workers[$((victim - 1))]}"
+    echo "  killed worker $victim (SIGKILL) at $(field "$id" stores_done) of $(field "$id" stores_total) stores"
+    status=$(wait_done "$id")
+    curl -fs "$base/reports/$id/csv" -o "$work/killed.csv" || true
+    if [[ $status == Complete ]] && cmp -s "$work/expected.csv" "$work/killed.csv"; then
+      echo "kill -9 of worker $victim mid-report: Complete after $(seconds "$id") s (attempts: $(field "$id" attempts)), CSV byte-identical to storemon report"
+    else
+      echo "kill -9 of worker $victim mid-report: $status, CSV differs from storemon report" >&2; exit 1
+    fi
+    stop_workers
+  done
+fi
