@@ -115,7 +115,7 @@ import json, sys
 from datetime import datetime
 r = json.load(sys.stdin)
 t = lambda s: datetime.fromisoformat(s.replace("Z", "+00:00"))
-print(f"{(t(r[\"finished_at\"]) - t(r[\"created_at\"])).total_seconds():.3f}")'; }
+print("%.3f" % (t(r["finished_at"]) - t(r["created_at"])).total_seconds())'; }
 median() { python3 -c 'import sys, statistics; print(f"{statistics.median(map(float, sys.argv[1:])):.3f}")' "$@"; }
 
 declare -A med
