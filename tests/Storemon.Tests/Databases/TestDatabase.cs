@@ -53,9 +53,9 @@ public sealed class TestDatabase : IDisposable
         }
         if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
         {
-            throw new InvalidOperationException($"PostgreSQL is required under CI=true, and: {reason}");
+            throw new InvalidOperationException($"PostgreSQL is required under CI=true but is not available: {reason}");
         }
-        throw new SkipException($"No PostgreSQL: {reason} Set {PostgresServer.ConnectionVariable} to a connection string to use a running server.");
+        throw new SkipException($"PostgreSQL is not available ({reason}); set {PostgresServer.ConnectionVariable} to a connection string to use a running server.");
     }
 
     public DatabaseKind Kind { get; }
