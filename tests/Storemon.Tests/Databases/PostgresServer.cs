@@ -152,27 +152,15 @@ internal static class PostgresServer
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static (int ExitCode, string Output, string Errors) RunScript(string script, params string[] arguments)
+    private static ChildProcess.Result RunScript(string script, params string[] arguments)
     {
-        var start = new ProcessStartInfo("bash")
+        try
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(script);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
+            return ChildProcess.Run("bash", [script, .. arguments], TimeSpan.FromMinutes(2));
         }
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
+        catch (TimeoutException e)
         {
-            process.Kill(entireProcessTree: true);
-            return (-1, "", $"{string.Join(' ', arguments)} did not finish in two minutes.");
+            return new ChildProcess.Result(-1, "", e.Message);
         }
-        return (process.ExitCode, output.Result, errors.Result);
     }
 }
