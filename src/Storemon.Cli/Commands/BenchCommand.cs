@@ -25,13 +25,24 @@ internal static class BenchCommand
         var importRuns = new Option<int>("--import-runs") { Description = "Timed imports of the status file into fresh databases (scale 1 only).", DefaultValueFactory = _ => 3 };
         var historyWeeks = new Option<int>("--history-weeks") { Description = "Also time the report on a database holding this many weeks of polls, against one week (0: skip).", DefaultValueFactory = _ => 4 };
         var work = new Option<DirectoryInfo?>("--work") { Description = "Where to put the generated files and databases (default: a new temporary directory, removed afterwards)." };
+        var server = new Option<string?>("--db")
+        {
+            Description = "A PostgreSQL connection string: benchmark PostgreSQL instead of SQLite, in scratch databases (storemon_bench_*) that are created on that server through this connection and dropped afterwards.",
+        };
+        server.Validators.Add(result =>
+        {
+            if (result.GetValue(server) is { } value && !MonitoringStores.IsPostgres(value))
+            {
+                result.AddError("--db takes a PostgreSQL connection string (Host=…, or postgresql://…); without it the benchmark runs on SQLite files.");
+            }
+        });
 
-        var command = new Command("bench", "Benchmark import and report at the public data size and print the figures.") { hours, zones, scale, runs, importRuns, historyWeeks, work };
+        var command = new Command("bench", "Benchmark import and report at the public data size and print the figures.") { hours, zones, scale, runs, importRuns, historyWeeks, work, server };
         command.SetAction((parse, cancellationToken) =>
         {
             var options = new BenchOptions(
                 parse.GetValue(hours)!, parse.GetValue(zones)!, parse.GetValue(scale), Math.Max(1, parse.GetValue(runs)),
-                Math.Max(1, parse.GetValue(importRuns)), parse.GetValue(historyWeeks), parse.GetValue(work));
+                Math.Max(1, parse.GetValue(importRuns)), parse.GetValue(historyWeeks), parse.GetValue(work), parse.GetValue(server));
             return Task.FromResult(Benchmark.Run(options, Console.Out, cancellationToken));
         });
         return command;
@@ -39,7 +50,7 @@ internal static class BenchCommand
 }
 
 internal sealed record BenchOptions(
-    FileInfo Hours, FileInfo TimeZones, int Scale, int Runs, int ImportRuns, int HistoryWeeks, DirectoryInfo? Work);
+    FileInfo Hours, FileInfo TimeZones, int Scale, int Runs, int ImportRuns, int HistoryWeeks, DirectoryInfo? Work, string? Server = null);
 
 internal static class Benchmark
 {
@@ -48,35 +59,28 @@ internal static class Benchmark
         var ownsWork = options.Work is null;
         var work = options.Work?.FullName ?? Path.Combine(Path.GetTempPath(), "storemon-bench-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(work);
+        using var databases = BenchDatabases.For(options.Server, work);
         try
         {
-            output.WriteLine(Line($"storemon bench: scale {options.Scale}, {options.Runs} report runs, {Environment.ProcessorCount} cores, .NET {Environment.Version}"));
+            output.WriteLine(Line($"storemon bench: {databases.Kind}, scale {options.Scale}, {options.Runs} report runs, {Environment.ProcessorCount} cores, .NET {Environment.Version}"));
             var week = Generator(options, work, TimeSpan.FromDays(7.75));
             var data = SyntheticDataSet.Create(week, cancellationToken);
             output.WriteLine(Line($"stores: {data.StoreIds.Count:N0} from {options.Hours.Name} and {options.TimeZones.Name} (×{options.Scale}), polls from {data.Start} to {data.End}"));
 
-            var database = Path.Combine(work, "week.db");
-            if (options.Scale == 1)
-            {
-                TimeCsvImports(week, data, database, options.ImportRuns, output, cancellationToken);
-            }
-            else
-            {
-                WriteDirect(data, work, database, output, cancellationToken);
-            }
+            var database = options.Scale == 1
+                ? TimeCsvImports(week, data, databases, options.ImportRuns, output, cancellationToken)
+                : WriteDirect(data, work, databases, output, cancellationToken);
 
-            TimeReports(database, options.Runs, output, cancellationToken);
+            TimeReports(database, Path.Combine(work, "week.report.csv"), options.Runs, output, cancellationToken);
 
             if (options.HistoryWeeks > 1)
             {
                 // Both databases get their last eight days the way the service gets polls, an hour per
                 // write, so that the pages a report reads are laid out alike; older history is bulk-loaded.
-                var oneWeek = Path.Combine(work, "ingested-week.db");
-                IngestHourly(data, work, oneWeek, output, cancellationToken);
+                var oneWeek = IngestHourly(data, work, databases, "ingested_week", output, cancellationToken);
                 var history = SyntheticDataSet.Create(Generator(options, work, TimeSpan.FromDays(7.0 * options.HistoryWeeks + 0.75)), cancellationToken);
-                var historyDatabase = Path.Combine(work, "ingested-history.db");
-                IngestHourly(history, work, historyDatabase, output, cancellationToken);
-                CompareHistory(oneWeek, historyDatabase, options.HistoryWeeks, options.Runs, output, cancellationToken);
+                var historyDatabase = IngestHourly(history, work, databases, "ingested_history", output, cancellationToken);
+                CompareHistory(oneWeek, historyDatabase, Path.Combine(work, "ingested.report.csv"), options.HistoryWeeks, options.Runs, output, cancellationToken);
             }
             return 0;
         }
@@ -100,37 +104,40 @@ internal static class Benchmark
 
     // The SPEC's import target is for the status CSV file itself: generate it, then import it into
     // fresh databases that already hold the hours and zones, and time only the status import.
-    private static void TimeCsvImports(
-        GeneratorOptions generator, SyntheticDataSet data, string database, int runs, TextWriter output, CancellationToken cancellationToken)
+    private static string TimeCsvImports(
+        GeneratorOptions generator, SyntheticDataSet data, BenchDatabases databases, int runs, TextWriter output, CancellationToken cancellationToken)
     {
         var files = DataGenerator.Generate(generator, cancellationToken: cancellationToken);
         var statusFile = files.Files[0];
         var seconds = new List<double>();
         ImportSummary? summary = null;
+        var database = "";
         for (var run = 0; run < runs; run++)
         {
-            DeleteDatabase(database);
+            database = databases.Fresh("week");
             using var store = PrepareStore(database, data, Path.GetDirectoryName(statusFile)!, cancellationToken);
             var started = Stopwatch.GetTimestamp();
             summary = CsvImporter.ImportStatus(store, statusFile, cancellationToken: cancellationToken);
             seconds.Add(Stopwatch.GetElapsedTime(started).TotalSeconds);
         }
         output.WriteLine(Line($"import of {Path.GetFileName(statusFile)} ({summary!.Imported:N0} rows, {new FileInfo(statusFile).Length / 1e6:F0} MB): median {Median(seconds):F2} s of {runs} [{Runs(seconds)}], {summary.Imported / Median(seconds) / 1e6:F2} M rows/s"));
+        return database;
     }
 
     // Past the public size the CSV file itself is not the point (20M rows are 1.2 GB): polls go from
     // the generator to the store's bulk write directly.
-    private static void WriteDirect(SyntheticDataSet data, string work, string database, TextWriter output, CancellationToken cancellationToken)
+    private static string WriteDirect(SyntheticDataSet data, string work, BenchDatabases databases, TextWriter output, CancellationToken cancellationToken)
     {
-        DeleteDatabase(database);
+        var database = databases.Fresh("week");
         using var store = PrepareStore(database, data, work, cancellationToken);
         var started = Stopwatch.GetTimestamp();
         var written = store.WritePolls(data.Polls(cancellationToken), cancellationToken);
         var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        output.WriteLine(Line($"wrote {written:N0} polls into {Path.GetFileName(database)} in {elapsed:F1} s ({written / elapsed / 1e6:F2} M rows/s, generation included)"));
+        output.WriteLine(Line($"wrote {written:N0} polls into the week database in {elapsed:F1} s ({written / elapsed / 1e6:F2} M rows/s, generation included)"));
+        return database;
     }
 
-    private static IMonitoringStore PrepareStore(string database, SyntheticDataSet data, string work, CancellationToken cancellationToken)
+    private static IStoremonDatabase PrepareStore(string database, SyntheticDataSet data, string work, CancellationToken cancellationToken)
     {
         var store = CommonOptions.OpenStore(database);
         var hoursFile = Path.Combine(work, "bench_hours.csv");
@@ -142,9 +149,9 @@ internal static class Benchmark
         return store;
     }
 
-    private static void IngestHourly(SyntheticDataSet data, string work, string database, TextWriter output, CancellationToken cancellationToken)
+    private static string IngestHourly(SyntheticDataSet data, string work, BenchDatabases databases, string name, TextWriter output, CancellationToken cancellationToken)
     {
-        DeleteDatabase(database);
+        var database = databases.Fresh(name);
         using var store = PrepareStore(database, data, work, cancellationToken);
         var started = Stopwatch.GetTimestamp();
         var hourlyFrom = (data.End - NodaTime.Duration.FromDays(8)).ToUnixTimeTicks() / Engine.Poll.TicksPerMicrosecond;
@@ -156,7 +163,8 @@ internal static class Benchmark
             batches++;
         }
         var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        output.WriteLine(Line($"ingested {written:N0} polls into {Path.GetFileName(database)}, the last 8 days an hour at a time ({batches:N0} writes), in {elapsed:F1} s"));
+        output.WriteLine(Line($"ingested {written:N0} polls into {name}, the last 8 days an hour at a time ({batches:N0} writes), in {elapsed:F1} s"));
+        return database;
     }
 
     private static IEnumerable<List<PollRow>> Hours(IEnumerable<PollRow> polls)
@@ -181,10 +189,9 @@ internal static class Benchmark
         }
     }
 
-    private static void TimeReports(string database, int runs, TextWriter output, CancellationToken cancellationToken)
+    private static void TimeReports(string database, string reportFile, int runs, TextWriter output, CancellationToken cancellationToken)
     {
         using var store = CommonOptions.OpenStore(database);
-        var reportFile = Path.ChangeExtension(database, ".report.csv");
         var reports = new List<double>();
         var reads = new List<double>();
         var ratios = new List<double>();
@@ -223,11 +230,10 @@ internal static class Benchmark
         output.WriteLine(Line($"the same report as its own process (storemon report): {seconds:F3} s, peak resident memory {megabytes:F0} MB"));
     }
 
-    private static void CompareHistory(string weekDatabase, string historyDatabase, int weeks, int runs, TextWriter output, CancellationToken cancellationToken)
+    private static void CompareHistory(string weekDatabase, string historyDatabase, string reportFile, int weeks, int runs, TextWriter output, CancellationToken cancellationToken)
     {
         using var week = CommonOptions.OpenStore(weekDatabase);
         using var history = CommonOptions.OpenStore(historyDatabase);
-        var reportFile = Path.ChangeExtension(historyDatabase, ".report.csv");
         WriteReport(week, reportFile, cancellationToken);
         WriteReport(history, reportFile, cancellationToken);
         var weekSeconds = new List<double>();
@@ -263,14 +269,6 @@ internal static class Benchmark
     {
         using var writer = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 16);
         write(writer);
-    }
-
-    private static void DeleteDatabase(string database)
-    {
-        foreach (var suffix in new[] { "", "-wal", "-shm" })
-        {
-            File.Delete(database + suffix);
-        }
     }
 
     private static double Median(List<double> values)

@@ -8,12 +8,12 @@ internal static class CommonOptions
 {
     public static Option<string> Database() => new("--db")
     {
-        Description = "The database: a SQLite file path (created if missing).",
+        Description = "The database: a SQLite file path (created if missing), or a PostgreSQL connection string (Host=…;Database=…, or postgresql://user@host/db).",
         Required = true,
     };
 
     /// <summary>Opens the database named by --db and brings its schema up to date.</summary>
-    public static IMonitoringStore OpenStore(string database)
+    public static IStoremonDatabase OpenStore(string database)
     {
         var store = MonitoringStores.Open(database);
         store.Migrate();

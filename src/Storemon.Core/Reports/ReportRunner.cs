@@ -44,7 +44,21 @@ public static class ReportRunner
         {
             return new ReportSummary(null, 0, 0);
         }
+        return WriteRows(snapshot, reportTime, request.Interpolation, StoreRange.All, output, progress, cancellationToken);
+    }
 
+    /// <summary>
+    /// Writes the report's rows, without the header, for the stores in <paramref name="range"/> at
+    /// report time <paramref name="reportTime"/>: one shard of a report. Shards of consecutive ranges,
+    /// read from the same snapshot at the same report time and written one after the other under the
+    /// header, are byte for byte the whole report.
+    /// </summary>
+    public static ReportSummary WriteRows(
+        IReportSnapshot snapshot, Instant reportTime, Interpolation interpolation, StoreRange range, TextWriter output,
+        IProgress<ReportProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(output);
         var window = new ReportWindow(reportTime);
         var stores = snapshot.Stores();
         var clocks = new Dictionary<string, StoreClock>(StringComparer.Ordinal);
@@ -56,7 +70,7 @@ public static class ReportRunner
         // go on a second thread, fed batches of stores in order, so a report costs little more than the
         // read of its rows. The batches are recycled, so memory stays flat however many stores there are.
         StorePipeline.Run(
-            (onStore, token) => snapshot.ReadPolls(window.WeekStart, reportTime, onStore, token),
+            (onStore, token) => snapshot.ReadPolls(window.WeekStart, reportTime, range, onStore, token),
             batch =>
             {
                 for (var i = 0; i < batch.Count; i++)
@@ -65,7 +79,7 @@ public static class ReportRunner
                     var polls = batch.PollsOf(i);
                     var clock = ClockFor(record, clocks, window);
                     BusinessCalendar.OpenIntervals(record.Hours, clock, window, open);
-                    var uptime = UptimeCalculator.Measure(CollectionsMarshal.AsSpan(open), polls, window, request.Interpolation);
+                    var uptime = UptimeCalculator.Measure(CollectionsMarshal.AsSpan(open), polls, window, interpolation);
                     ReportCsv.WriteRow(output, record.ExternalId, uptime);
                     pollRows += polls.Length;
                     if ((++written & 0x3FF) == 0)

@@ -36,6 +36,26 @@ public interface IMonitoringStore : IDisposable
 
     /// <summary>Opens a read of one consistent snapshot, for one report.</summary>
     IReportSnapshot OpenSnapshot();
+
+    /// <summary>
+    /// Opens a read of the snapshot that another open snapshot exported (<see cref="IReportSnapshot.ExportSnapshot"/>),
+    /// so that the shards of one report, read by several processes, see exactly the same data.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The database cannot share a snapshot between connections (SQLite).</exception>
+    IReportSnapshot OpenSnapshot(string sharedSnapshot);
+}
+
+/// <summary>
+/// A slice of the stores by the ordinal order of their external ids: [<see cref="FromInclusive"/>,
+/// <see cref="ToExclusive"/>), either end null for unbounded. Consecutive ranges split a report into
+/// shards whose rows, concatenated, are the whole report.
+/// </summary>
+public readonly record struct StoreRange(string? FromInclusive, string? ToExclusive)
+{
+    /// <summary>Every store.</summary>
+    public static StoreRange All => default;
+
+    public bool IsAll => FromInclusive is null && ToExclusive is null;
 }
 
 /// <summary>
@@ -47,6 +67,12 @@ public interface IReportSnapshot : IDisposable
     /// <summary>The latest poll time in the database, or null when there are no polls.</summary>
     Instant? LatestPoll();
 
+    /// <summary>
+    /// An id by which other connections can open this same snapshot (<see cref="IMonitoringStore.OpenSnapshot(string)"/>)
+    /// while this one stays open; null when the database cannot share snapshots (SQLite).
+    /// </summary>
+    string? ExportSnapshot();
+
     /// <summary>Every store with its zone and hours, keyed by its compact key.</summary>
     IReadOnlyDictionary<long, StoreRecord> Stores();
 
@@ -56,10 +82,18 @@ public interface IReportSnapshot : IDisposable
     /// by the store's latest poll before <paramref name="weekStart"/> if it has one. The span handed to
     /// <paramref name="onStore"/> is only valid during the call.
     /// </summary>
-    void ReadPolls(Instant weekStart, Instant asOf, StorePollsAction onStore, CancellationToken cancellationToken);
+    void ReadPolls(Instant weekStart, Instant asOf, StorePollsAction onStore, CancellationToken cancellationToken) =>
+        ReadPolls(weekStart, asOf, StoreRange.All, onStore, cancellationToken);
 
-    /// <summary>The same rows as <see cref="ReadPolls"/>, read and thrown away: the benchmark's baseline.</summary>
-    long CountPollRows(Instant weekStart, Instant asOf, CancellationToken cancellationToken);
+    /// <summary>As <see cref="ReadPolls(Instant, Instant, StorePollsAction, CancellationToken)"/>, for the stores in <paramref name="stores"/> only.</summary>
+    void ReadPolls(Instant weekStart, Instant asOf, StoreRange stores, StorePollsAction onStore, CancellationToken cancellationToken);
+
+    /// <summary>The same rows as <see cref="ReadPolls(Instant, Instant, StorePollsAction, CancellationToken)"/>, read and thrown away: the benchmark's baseline.</summary>
+    long CountPollRows(Instant weekStart, Instant asOf, CancellationToken cancellationToken) =>
+        CountPollRows(weekStart, asOf, StoreRange.All, cancellationToken);
+
+    /// <summary>The same rows as <see cref="ReadPolls(Instant, Instant, StoreRange, StorePollsAction, CancellationToken)"/>, read and thrown away.</summary>
+    long CountPollRows(Instant weekStart, Instant asOf, StoreRange stores, CancellationToken cancellationToken);
 }
 
 public delegate void StorePollsAction(long storeKey, ReadOnlySpan<Poll> polls);

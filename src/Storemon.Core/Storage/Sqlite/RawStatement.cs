@@ -25,6 +25,8 @@ internal sealed class RawStatement : IDisposable
 
     public void Bind(int index, long value) => Check(raw.sqlite3_bind_int64(_statement, index, value));
 
+    public void Bind(int index, string value) => Check(raw.sqlite3_bind_text(_statement, index, value));
+
     /// <summary>Steps once; true while there is a row to read.</summary>
     public bool Step()
     {

@@ -112,7 +112,7 @@ public sealed partial class SqliteMonitoringStore
                 return null;
             }
             // Read straight from the database page by page; the connection lives as long as the stream.
-            return new ConnectionOwningStream(new SqliteBlob(connection, "report_csv", "content", rowid, readOnly: true), connection);
+            return new OwningStream(new SqliteBlob(connection, "report_csv", "content", rowid, readOnly: true), connection);
         }
         catch
         {
@@ -201,30 +201,4 @@ public sealed partial class SqliteMonitoringStore
     private static long Micros(Instant instant) => instant.ToUnixTimeTicks() / Poll.TicksPerMicrosecond;
 
     private static long? Micros(Instant? instant) => instant is { } value ? Micros(value) : null;
-
-    /// <summary>A stream that closes the connection it reads through when it is disposed.</summary>
-    private sealed class ConnectionOwningStream(Stream inner, SqliteConnection connection) : Stream
-    {
-        public override bool CanRead => true;
-        public override bool CanSeek => inner.CanSeek;
-        public override bool CanWrite => false;
-        public override long Length => inner.Length;
-        public override long Position { get => inner.Position; set => inner.Position = value; }
-        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
-        public override int Read(Span<byte> buffer) => inner.Read(buffer);
-        public override long Seek(long offset, SeekOrigin origin) => inner.Seek(offset, origin);
-        public override void Flush() { }
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                inner.Dispose();
-                connection.Dispose();
-            }
-            base.Dispose(disposing);
-        }
-    }
 }

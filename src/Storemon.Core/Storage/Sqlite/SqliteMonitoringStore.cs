@@ -8,7 +8,7 @@ using Storemon.Engine;
 namespace Storemon.Storage.Sqlite;
 
 /// <summary>The embedded default: one SQLite database file in WAL mode.</summary>
-public sealed partial class SqliteMonitoringStore : IMonitoringStore, IReportStore
+public sealed partial class SqliteMonitoringStore : IStoremonDatabase
 {
     private readonly string _connectionString;
 
@@ -68,17 +68,8 @@ public sealed partial class SqliteMonitoringStore : IMonitoringStore, IReportSto
     }
 
     // Polls arrive in time order across stores; written in key order instead, every insert lands next
-    // to the previous one in the B-tree, which makes a bulk import about twice as fast. The sequence
-    // number keeps file order among duplicates, so the last one written still wins.
+    // to the previous one in the B-tree, which makes a bulk import about twice as fast.
     private const int PollChunk = 1 << 20;
-
-    private readonly record struct KeyedPoll(long Store, long At, bool Active, int Sequence) : IComparable<KeyedPoll>
-    {
-        public int CompareTo(KeyedPoll other) =>
-            Store != other.Store ? Store.CompareTo(other.Store)
-            : At != other.At ? At.CompareTo(other.At)
-            : Sequence.CompareTo(other.Sequence);
-    }
 
     private static void Upsert(RawStatement upsert, List<KeyedPoll> chunk)
     {
@@ -145,6 +136,10 @@ public sealed partial class SqliteMonitoringStore : IMonitoringStore, IReportSto
     }
 
     public IReportSnapshot OpenSnapshot() => new SqliteReportSnapshot(Open(ReadCacheKibibytes));
+
+    public IReportSnapshot OpenSnapshot(string sharedSnapshot) =>
+        throw new NotSupportedException(
+            "SQLite cannot share a snapshot between connections: a report on SQLite is read by one process. Shards of one report computed by several processes need PostgreSQL.");
 
     public void Dispose()
     {

@@ -13,13 +13,17 @@ internal sealed class SqliteReportSnapshot : IReportSnapshot
     // Stores in ordinal order of their external id (the UNIQUE index), and for each store a range
     // scan of its polls from its latest poll before the week to the report time: the cost follows
     // the stores and the week, never the history stored before it.
-    private const string PollsSql = """
+    // A store range narrows the scan of the external-id index itself (the text compares as bytes, which
+    // is ordinal order).
+    private static string PollsSql(StoreRange stores) => $"""
         SELECT s.store_key, p.observed_at, p.active
         FROM store AS s
         JOIN poll AS p ON p.store_key = s.store_key
         WHERE p.observed_at >= coalesce(
                 (SELECT max(q.observed_at) FROM poll AS q WHERE q.store_key = s.store_key AND q.observed_at < ?1), ?1)
           AND p.observed_at <= ?2
+          {(stores.FromInclusive is null ? "" : "AND s.external_id >= ?3")}
+          {(stores.ToExclusive is null ? "" : "AND s.external_id < ?4")}
         ORDER BY s.external_id, p.observed_at
         """;
 
@@ -88,10 +92,13 @@ internal sealed class SqliteReportSnapshot : IReportSnapshot
         return stores;
     }
 
-    public void ReadPolls(Instant weekStart, Instant asOf, StorePollsAction onStore, CancellationToken cancellationToken)
+    // SQLite has no snapshot that another connection could open.
+    public string? ExportSnapshot() => null;
+
+    public void ReadPolls(Instant weekStart, Instant asOf, StoreRange range, StorePollsAction onStore, CancellationToken cancellationToken)
     {
         var fromTicks = weekStart.ToUnixTimeTicks();
-        using var scan = PollScan(weekStart, asOf);
+        using var scan = PollScan(weekStart, asOf, range);
         var buffer = new Poll[256];
         var count = 0;
         var currentStore = long.MinValue;
@@ -118,9 +125,9 @@ internal sealed class SqliteReportSnapshot : IReportSnapshot
         Flush(currentStore, buffer, count, fromTicks, onStore);
     }
 
-    public long CountPollRows(Instant weekStart, Instant asOf, CancellationToken cancellationToken)
+    public long CountPollRows(Instant weekStart, Instant asOf, StoreRange range, CancellationToken cancellationToken)
     {
-        using var scan = PollScan(weekStart, asOf);
+        using var scan = PollScan(weekStart, asOf, range);
         long rows = 0, checksum = 0;
         while (scan.Step())
         {
@@ -146,11 +153,19 @@ internal sealed class SqliteReportSnapshot : IReportSnapshot
         }
     }
 
-    private RawStatement PollScan(Instant weekStart, Instant asOf)
+    private RawStatement PollScan(Instant weekStart, Instant asOf, StoreRange stores)
     {
-        var scan = new RawStatement(_connection, PollsSql);
+        var scan = new RawStatement(_connection, PollsSql(stores));
         scan.Bind(1, ToMicroseconds(weekStart));
         scan.Bind(2, ToMicroseconds(asOf));
+        if (stores.FromInclusive is { } from)
+        {
+            scan.Bind(3, from);
+        }
+        if (stores.ToExclusive is { } to)
+        {
+            scan.Bind(4, to);
+        }
         return scan;
     }
 

@@ -1,0 +1,264 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using Npgsql;
+
+namespace Storemon.Storage.Postgres;
+
+/// <summary>
+/// One call of <see cref="PostgresMonitoringStore.WritePolls"/>. The rows are parsed on the caller's
+/// thread and written on another, a chunk at a time, so that the parsing of the next chunk overlaps
+/// the server's work on this one.
+/// </summary>
+/// <remarks>
+/// Each chunk is keyed (new stores are added), sorted by (store, time) with the last of each
+/// duplicate kept, given the partitions of its weeks, and streamed in COPY's binary format one of two
+/// ways:
+/// <list type="bullet">
+/// <item>New polls, the usual case (the next hours of data, a first import), are copied straight into
+/// <c>poll</c> under a savepoint: a copy does not look for an existing row first the way
+/// <c>INSERT … ON CONFLICT</c> does, whose check and speculative insertion cost as much again as the
+/// insert itself.</item>
+/// <item>When that copy meets an existing (store, time) (a re-import, an overlapping file, another
+/// writer's poll), the chunk is rolled back to its savepoint and goes through a temporary staging
+/// table and <c>INSERT … ON CONFLICT DO UPDATE</c>: the last write wins. The rest of the import then
+/// goes that way too, since it overlaps stored data.</item>
+/// </list>
+/// Chunks are large because the sort makes the index cheap to fill: rows sorted by (store, time)
+/// across the whole chunk land in each store's stretch of the index one after the other, where rows in
+/// file (time) order would touch a different leaf page with every row; a bulk load sorted in chunks of
+/// 256k rows cost the server a third more than one sorted whole. Large chunks also keep a transaction
+/// well under 64 savepoints, past which PostgreSQL makes every other session's snapshot slower to
+/// check; after <see cref="MaxSavepoints"/> chunks the rest merge through the staging table.
+/// </remarks>
+internal sealed class PollImport
+{
+    private const int ChunkRows = 1 << 21;
+    private const int MaxSavepoints = 48;
+    private const int PieceRows = 1 << 16;
+
+    private readonly NpgsqlConnection _connection;
+    private readonly NpgsqlTransaction _transaction;
+    private readonly PostgresMonitoringStore.StoreKeys _stores;
+    private readonly HashSet<long> _partitions;
+    private KeyedPoll[] _keyed = [];
+    private bool _copyStraight = true;
+    private int _savepoints;
+    private bool _stagingMade;
+
+    private PollImport(NpgsqlConnection connection, NpgsqlTransaction transaction)
+    {
+        _connection = connection;
+        _transaction = transaction;
+        _stores = new PostgresMonitoringStore.StoreKeys(connection, loadAll: true);
+        _partitions = [.. PostgresMonitoringStore.Partitions(connection).Select(static partition => partition.Week)];
+    }
+
+    /// <summary>Writes <paramref name="rows"/> in the open transaction; returns how many rows were read.</summary>
+    public static int Run(NpgsqlConnection connection, NpgsqlTransaction transaction, IEnumerable<PollRow> rows, CancellationToken cancellationToken)
+    {
+        var import = new PollImport(connection, transaction);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var filled = new BlockingCollection<List<PollRow>>(1);
+
+        // The connection is used by this thread only; the caller's thread only enumerates.
+        var writer = Task.Factory.StartNew(() =>
+        {
+            try
+            {
+                foreach (var chunk in filled.GetConsumingEnumerable(stop.Token))
+                {
+                    import.Write(chunk, stop.Token);
+                }
+            }
+            catch
+            {
+                stop.Cancel();
+                throw;
+            }
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+        var read = 0;
+        try
+        {
+            var chunk = new List<PollRow>();
+            foreach (var row in rows)
+            {
+                chunk.Add(row);
+                read++;
+                if (chunk.Count == ChunkRows)
+                {
+                    filled.Add(chunk, stop.Token);
+                    chunk = [];
+                }
+            }
+            if (chunk.Count > 0)
+            {
+                filled.Add(chunk, stop.Token);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Only the writer failing stops the reading without the caller cancelling: its error is thrown below.
+        }
+        catch
+        {
+            stop.Cancel();
+            filled.CompleteAdding();
+            WaitQuietly(writer);
+            throw;
+        }
+        filled.CompleteAdding();
+        writer.GetAwaiter().GetResult();
+        return read;
+    }
+
+    private static void WaitQuietly(Task task)
+    {
+        try
+        {
+            task.GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is OperationCanceledException or NpgsqlException or InvalidOperationException or IOException)
+        {
+            // The transaction rolls back; the reader's error is the one that matters.
+        }
+    }
+
+    private void Write(List<PollRow> chunk, CancellationToken cancellationToken)
+    {
+        if (_keyed.Length < chunk.Count)
+        {
+            _keyed = new KeyedPoll[chunk.Count];
+        }
+        // The stores known when the import started key most chunks without asking the server.
+        if (!KeyChunk(chunk))
+        {
+            _stores.Resolve(chunk.Select(static row => row.StoreId));
+            KeyChunk(chunk);
+        }
+        EnsurePartitions(chunk);
+        var polls = _keyed.AsMemory(0, KeyedPoll.SortKeepingLast(_keyed.AsSpan(0, chunk.Count)));
+        cancellationToken.ThrowIfCancellationRequested();
+
+        if (_copyStraight && _savepoints < MaxSavepoints)
+        {
+            _transaction.Save("polls");
+            _savepoints++;
+            try
+            {
+                Copy("COPY poll (store_key, observed_at, active) FROM STDIN (FORMAT BINARY)", polls.Span, cancellationToken);
+                _transaction.Release("polls");
+                return;
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+            {
+                _transaction.Rollback("polls");
+                _copyStraight = false;
+            }
+        }
+        Merge(polls.Span, cancellationToken);
+    }
+
+    // False when a row names a store without a key yet.
+    private bool KeyChunk(List<PollRow> chunk)
+    {
+        for (var i = 0; i < chunk.Count; i++)
+        {
+            var row = chunk[i];
+            if (!_stores.TryGet(row.StoreId, out var key))
+            {
+                return false;
+            }
+            _keyed[i] = new KeyedPoll(key, row.UnixMicroseconds, row.Active, i);
+        }
+        return true;
+    }
+
+    // The partitions of the chunk's weeks, and weeks ahead of the newest, made when not known to exist.
+    private void EnsurePartitions(List<PollRow> chunk)
+    {
+        var weeks = new HashSet<long>();
+        var lastWeek = long.MinValue;
+        foreach (var row in chunk)
+        {
+            var week = PollWeeks.StartOf(row.UnixMicroseconds);
+            if (week != lastWeek)
+            {
+                weeks.Add(week);
+                lastWeek = week;
+            }
+        }
+        var wanted = PollWeeks.WithWeeksAhead(weeks);
+        if (!_partitions.IsSupersetOf(wanted))
+        {
+            PostgresMonitoringStore.EnsurePartitions(_connection, wanted);
+            _partitions.UnionWith(wanted);
+        }
+    }
+
+    private void Merge(ReadOnlySpan<KeyedPoll> polls, CancellationToken cancellationToken)
+    {
+        if (!_stagingMade)
+        {
+            PostgresMonitoringStore.Execute(_connection, """
+                CREATE TEMP TABLE poll_staging (store_key bigint NOT NULL, observed_at timestamptz NOT NULL, active boolean NOT NULL)
+                ON COMMIT DROP
+                """);
+            _stagingMade = true;
+        }
+        Copy("COPY poll_staging (store_key, observed_at, active) FROM STDIN (FORMAT BINARY)", polls, cancellationToken);
+        // Rows whose status is unchanged are left as they are: a re-import rewrites nothing.
+        PostgresMonitoringStore.Execute(_connection, """
+            INSERT INTO poll (store_key, observed_at, active)
+            SELECT store_key, observed_at, active FROM poll_staging
+            ON CONFLICT (store_key, observed_at) DO UPDATE SET active = excluded.active
+                WHERE poll.active IS DISTINCT FROM excluded.active;
+            TRUNCATE poll_staging;
+            """);
+    }
+
+    // COPY's binary format written by hand, a piece at a time while the server takes the previous
+    // pieces: Npgsql's row-by-row importer costs the client about as much per row as the server's
+    // insert, and this is a few stores per row.
+    private void Copy(string copy, ReadOnlySpan<KeyedPoll> polls, CancellationToken cancellationToken)
+    {
+        using var stream = _connection.BeginRawBinaryCopy(copy);
+        var piece = new byte[Math.Max(CopyHeader.Length, PieceRows * RowBytes) + 2];
+        CopyHeader.CopyTo(piece, 0);
+        var length = CopyHeader.Length;
+        for (var i = 0; i < polls.Length; i++)
+        {
+            if (length + RowBytes > piece.Length - 2)
+            {
+                stream.Write(piece, 0, length);
+                length = 0;
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    // Ending the stream would complete the copy; the rows sent so far are dropped instead.
+                    stream.Cancel();
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+            }
+            var poll = polls[i];
+            var row = piece.AsSpan(length, RowBytes);
+            BinaryPrimitives.WriteInt16BigEndian(row, 3);
+            BinaryPrimitives.WriteInt32BigEndian(row[2..], 8);
+            BinaryPrimitives.WriteInt64BigEndian(row[6..], poll.Store);
+            BinaryPrimitives.WriteInt32BigEndian(row[14..], 8);
+            BinaryPrimitives.WriteInt64BigEndian(row[18..], poll.At - PostgresEpochMicros);
+            BinaryPrimitives.WriteInt32BigEndian(row[26..], 1);
+            row[30] = poll.Active ? (byte)1 : (byte)0;
+            length += RowBytes;
+        }
+        BinaryPrimitives.WriteInt16BigEndian(piece.AsSpan(length), -1);
+        stream.Write(piece, 0, length + 2);
+    }
+
+    private static readonly byte[] CopyHeader = [(byte)'P', (byte)'G', (byte)'C', (byte)'O', (byte)'P', (byte)'Y', (byte)'\n', 0xFF, (byte)'\r', (byte)'\n', 0, 0, 0, 0, 0, 0, 0, 0, 0];
+
+    // A row: field count, then each field's length and big-endian value (bigint, timestamptz, boolean).
+    private const int RowBytes = 2 + (4 + 8) + (4 + 8) + (4 + 1);
+
+    // timestamptz on the wire: microseconds since 2000-01-01 00:00 UTC.
+    private const long PostgresEpochMicros = 946_684_800_000_000;
+}

@@ -1,0 +1,174 @@
+using System.Data;
+using Npgsql;
+using NpgsqlTypes;
+using NodaTime;
+using Storemon.Engine;
+
+namespace Storemon.Storage.Postgres;
+
+/// <summary>The report records and their CSV, in the same PostgreSQL database as the data.</summary>
+public sealed partial class PostgresMonitoringStore
+{
+    private const string ReportColumns = """
+        id, status, requested_as_of, interpolation, created_at, started_at, finished_at, as_of,
+        stores_done, stores_total, row_count, error, attempts, heartbeat_at
+        """;
+
+    public void CreateReport(ReportRecord report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        using var connection = _dataSource.OpenConnection();
+        Execute(connection, """
+            INSERT INTO report (id, status, requested_as_of, interpolation, created_at, heartbeat_at)
+            VALUES (@id, @status, @requested, @interpolation, @created, @created)
+            """,
+            Text("id", report.Id), Text("status", report.Status.ToString()), Timestamp("requested", report.RequestedAsOf),
+            Text("interpolation", report.Interpolation.ToString()), Timestamp("created", report.CreatedAt));
+    }
+
+    public ReportRecord? FindReport(string id)
+    {
+        using var connection = _dataSource.OpenConnection();
+        using var select = new NpgsqlCommand($"SELECT {ReportColumns} FROM report WHERE id = @id", connection);
+        select.Parameters.Add(Text("id", id));
+        using var reader = select.ExecuteReader();
+        return reader.Read() ? ReadReport(reader) : null;
+    }
+
+    public IReadOnlyList<ReportRecord> ListReports(int offset, int limit)
+    {
+        using var connection = _dataSource.OpenConnection();
+        using var select = new NpgsqlCommand($"SELECT {ReportColumns} FROM report ORDER BY created_at DESC, id LIMIT @limit OFFSET @offset", connection);
+        select.Parameters.Add(new NpgsqlParameter<int>("limit", NpgsqlDbType.Integer) { TypedValue = limit });
+        select.Parameters.Add(new NpgsqlParameter<int>("offset", NpgsqlDbType.Integer) { TypedValue = offset });
+        using var reader = select.ExecuteReader();
+        var reports = new List<ReportRecord>();
+        while (reader.Read())
+        {
+            reports.Add(ReadReport(reader));
+        }
+        return reports;
+    }
+
+    // One UPDATE: under READ COMMITTED a second claimant waits for the first and then re-checks the
+    // condition on the row the first wrote, so exactly one of them gets the report.
+    public bool TryStartReport(string id, Instant now, Instant staleBefore) => ExecuteReportUpdate("""
+        UPDATE report SET status = 'Running', started_at = @now, heartbeat_at = @now, attempts = attempts + 1,
+                          stores_done = 0, error = NULL
+        WHERE id = @id AND (status = 'Pending' OR (status = 'Running' AND heartbeat_at < @stale))
+        """, id, now, Timestamp("stale", staleBefore)) == 1;
+
+    public void ReportProgress(string id, int storesDone, int storesTotal, Instant now) => ExecuteReportUpdate("""
+        UPDATE report SET stores_done = @done, stores_total = @total, heartbeat_at = @now
+        WHERE id = @id AND status = 'Running'
+        """, id, now, Integer("done", storesDone), Integer("total", storesTotal));
+
+    public void CompleteReport(string id, Instant? asOf, int rows, ReadOnlySpan<byte> csv, Instant now)
+    {
+        using var connection = _dataSource.OpenConnection();
+        using var transaction = connection.BeginTransaction();
+        Execute(connection, """
+            INSERT INTO report_csv (report_id, content) VALUES (@id, @content)
+            ON CONFLICT (report_id) DO UPDATE SET content = excluded.content;
+            UPDATE report SET status = 'Complete', as_of = @asOf, row_count = @rows, stores_done = @rows,
+                              stores_total = @rows, finished_at = @now, heartbeat_at = @now, error = NULL
+            WHERE id = @id;
+            """,
+            Text("id", id), new NpgsqlParameter<byte[]>("content", NpgsqlDbType.Bytea) { TypedValue = csv.ToArray() },
+            Timestamp("asOf", asOf), Integer("rows", rows), Timestamp("now", now));
+        transaction.Commit();
+    }
+
+    public void FailReport(string id, string reason, Instant now) => ExecuteReportUpdate("""
+        UPDATE report SET status = 'Failed', error = @error, finished_at = @now, heartbeat_at = @now WHERE id = @id
+        """, id, now, Text("error", reason));
+
+    public Stream? OpenReportCsv(string id)
+    {
+        var connection = _dataSource.OpenConnection();
+        NpgsqlCommand? select = null;
+        NpgsqlDataReader? reader = null;
+        try
+        {
+            select = new NpgsqlCommand("SELECT content FROM report_csv WHERE report_id = @id", connection);
+            select.Parameters.Add(Text("id", id));
+            // Sequential access streams the value from the socket as it is read, instead of buffering it whole.
+            reader = select.ExecuteReader(CommandBehavior.SequentialAccess);
+            if (!reader.Read())
+            {
+                reader.Dispose();
+                select.Dispose();
+                connection.Dispose();
+                return null;
+            }
+            return new OwningStream(reader.GetStream(0), reader, select, connection);
+        }
+        catch
+        {
+            reader?.Dispose();
+            select?.Dispose();
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    public int ReleaseRunningReports()
+    {
+        using var connection = _dataSource.OpenConnection();
+        return Execute(connection, "UPDATE report SET status = 'Pending' WHERE status = 'Running'");
+    }
+
+    public IReadOnlyList<string> StaleReports(Instant staleBefore)
+    {
+        using var connection = _dataSource.OpenConnection();
+        using var select = new NpgsqlCommand("SELECT id FROM report WHERE status IN ('Pending', 'Running') AND heartbeat_at < @stale ORDER BY created_at", connection);
+        select.Parameters.Add(Timestamp("stale", staleBefore));
+        using var reader = select.ExecuteReader();
+        var ids = new List<string>();
+        while (reader.Read())
+        {
+            ids.Add(reader.GetString(0));
+        }
+        return ids;
+    }
+
+    // The CSV goes with its record (ON DELETE CASCADE); the count is of reports only.
+    public int PruneReports(Instant finishedBefore)
+    {
+        using var connection = _dataSource.OpenConnection();
+        return Execute(connection, "DELETE FROM report WHERE finished_at < @before", Timestamp("before", finishedBefore));
+    }
+
+    private int ExecuteReportUpdate(string sql, string id, Instant now, params NpgsqlParameter[] parameters)
+    {
+        using var connection = _dataSource.OpenConnection();
+        return Execute(connection, sql, [Text("id", id), Timestamp("now", now), .. parameters]);
+    }
+
+    private static ReportRecord ReadReport(NpgsqlDataReader reader) => new(
+        reader.GetString(0),
+        Enum.Parse<ReportStatus>(reader.GetString(1)),
+        InstantOrNull(reader, 2),
+        Enum.Parse<Interpolation>(reader.GetString(3)),
+        InstantOf(reader.GetFieldValue<DateTime>(4)),
+        InstantOrNull(reader, 5),
+        InstantOrNull(reader, 6),
+        InstantOrNull(reader, 7),
+        reader.GetInt32(8),
+        reader.GetInt32(9),
+        reader.IsDBNull(10) ? null : reader.GetInt32(10),
+        reader.IsDBNull(11) ? null : reader.GetString(11),
+        reader.GetInt32(12),
+        InstantOrNull(reader, 13));
+
+    private static Instant? InstantOrNull(NpgsqlDataReader reader, int column) =>
+        reader.IsDBNull(column) ? null : InstantOf(reader.GetFieldValue<DateTime>(column));
+
+    private static NpgsqlParameter<string> Text(string name, string value) => new NpgsqlParameter<string>(name, NpgsqlDbType.Text) { TypedValue = value };
+
+    private static NpgsqlParameter<int> Integer(string name, int value) => new NpgsqlParameter<int>(name, NpgsqlDbType.Integer) { TypedValue = value };
+
+    private static NpgsqlParameter Timestamp(string name, Instant? value) => value is { } instant
+        ? new NpgsqlParameter<DateTime>(name, NpgsqlDbType.TimestampTz) { TypedValue = DateTimeOf(instant) }
+        : new NpgsqlParameter(name, NpgsqlDbType.TimestampTz) { Value = DBNull.Value };
+}

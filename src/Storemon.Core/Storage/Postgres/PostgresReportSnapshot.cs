@@ -1,0 +1,246 @@
+using System.Data;
+using System.Text.RegularExpressions;
+using Npgsql;
+using NpgsqlTypes;
+using NodaTime;
+using Storemon.Engine;
+
+namespace Storemon.Storage.Postgres;
+
+/// <summary>
+/// A report's read of PostgreSQL: one REPEATABLE READ, READ ONLY transaction whose snapshot is taken
+/// when it opens, so every query sees the database as it was then, whatever is written meanwhile. The
+/// snapshot can be exported, and other connections (other processes computing shards of the same
+/// report) can open it too.
+/// </summary>
+internal sealed partial class PostgresReportSnapshot : IReportSnapshot
+{
+    private readonly NpgsqlConnection _connection;
+    private readonly NpgsqlTransaction _transaction;
+
+    public PostgresReportSnapshot(NpgsqlConnection connection, string? sharedSnapshot)
+    {
+        _connection = connection;
+        try
+        {
+            if (sharedSnapshot is not null && !SnapshotId().IsMatch(sharedSnapshot))
+            {
+                // The id goes into the statement as a literal (SET TRANSACTION takes no parameters).
+                throw new ArgumentException($"'{sharedSnapshot}' is not a snapshot id exported by PostgreSQL.", nameof(sharedSnapshot));
+            }
+            _transaction = connection.BeginTransaction(IsolationLevel.RepeatableRead);
+            // SET TRANSACTION SNAPSHOT must come before the transaction's first query; the SELECT then
+            // takes the snapshot now rather than at the report's first read.
+            PostgresMonitoringStore.Execute(connection, sharedSnapshot is null
+                ? "SET TRANSACTION READ ONLY; SELECT 1"
+                : $"SET TRANSACTION READ ONLY; SET TRANSACTION SNAPSHOT '{sharedSnapshot}'; SELECT 1");
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    public string? ExportSnapshot()
+    {
+        using var command = new NpgsqlCommand("SELECT pg_export_snapshot()", _connection);
+        return (string)command.ExecuteScalar()!;
+    }
+
+    /// <remarks>
+    /// Walks the weeks from the newest partition holding a poll, and there takes each store's latest
+    /// poll by one probe of the key: a report's start never reads a whole week of polls, nor any older week.
+    /// </remarks>
+    public Instant? LatestPoll()
+    {
+        var partitions = PostgresMonitoringStore.Partitions(_connection);
+        for (var i = partitions.Count - 1; i >= 0; i--)
+        {
+            var (_, week, detachPending) = partitions[i];
+            if (detachPending)
+            {
+                continue;
+            }
+            using var command = new NpgsqlCommand("""
+                SELECT max(l.observed_at)
+                FROM store AS s
+                CROSS JOIN LATERAL (
+                    SELECT p.observed_at FROM poll AS p
+                    WHERE p.store_key = s.store_key AND p.observed_at >= @from AND p.observed_at < @to
+                    ORDER BY p.observed_at DESC LIMIT 1) AS l
+                WHERE EXISTS (SELECT 1 FROM poll AS e WHERE e.observed_at >= @from AND e.observed_at < @to)
+                """, _connection);
+            command.Parameters.Add(new NpgsqlParameter<DateTime>("from", NpgsqlDbType.TimestampTz) { TypedValue = PostgresMonitoringStore.DateTimeOf(week) });
+            command.Parameters.Add(new NpgsqlParameter<DateTime>("to", NpgsqlDbType.TimestampTz) { TypedValue = PostgresMonitoringStore.DateTimeOf(week + PollWeeks.Length) });
+            if (command.ExecuteScalar() is DateTime latest)
+            {
+                return PostgresMonitoringStore.InstantOf(latest);
+            }
+        }
+        return null;
+    }
+
+    public IReadOnlyDictionary<long, StoreRecord> Stores()
+    {
+        var hours = new Dictionary<long, BusinessHours[]>();
+        using (var command = new NpgsqlCommand("SELECT store_key, day_of_week, start_us, end_us FROM business_hours ORDER BY store_key", _connection))
+        using (var reader = command.ExecuteReader())
+        {
+            var rows = new List<BusinessHours>();
+            var current = long.MinValue;
+            while (reader.Read())
+            {
+                var key = reader.GetInt64(0);
+                if (key != current && rows.Count > 0)
+                {
+                    hours[current] = [.. rows];
+                    rows.Clear();
+                }
+                current = key;
+                rows.Add(BusinessHours.FromSpecDay(
+                    reader.GetInt16(1),
+                    Duration.FromTicks(reader.GetInt64(2) * Poll.TicksPerMicrosecond),
+                    Duration.FromTicks(reader.GetInt64(3) * Poll.TicksPerMicrosecond)));
+            }
+            if (rows.Count > 0)
+            {
+                hours[current] = [.. rows];
+            }
+        }
+
+        var stores = new Dictionary<long, StoreRecord>();
+        var zones = new Dictionary<string, string>(StringComparer.Ordinal);
+        using (var command = new NpgsqlCommand("SELECT store_key, external_id, time_zone FROM store", _connection))
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                var key = reader.GetInt64(0);
+                string? zone = null;
+                if (!reader.IsDBNull(2))
+                {
+                    // A few hundred zone names serve thousands of stores: keep one string of each.
+                    zone = reader.GetString(2);
+                    zone = zones.TryGetValue(zone, out var known) ? known : zones[zone] = zone;
+                }
+                stores[key] = new StoreRecord(key, reader.GetString(1), zone, hours.GetValueOrDefault(key, []));
+            }
+        }
+        return stores;
+    }
+
+    public void ReadPolls(Instant weekStart, Instant asOf, StoreRange stores, StorePollsAction onStore, CancellationToken cancellationToken)
+    {
+        var buffer = new Poll[256];
+        Scan(weekStart, asOf, stores, (storeKey, before, times, statuses) =>
+        {
+            var count = times.Length + (before is null ? 0 : 1);
+            if (buffer.Length < count)
+            {
+                Array.Resize(ref buffer, Math.Max(count, buffer.Length * 2));
+            }
+            var n = 0;
+            if (before is { } poll)
+            {
+                buffer[n++] = poll;
+            }
+            for (var i = 0; i < times.Length; i++)
+            {
+                buffer[n++] = new Poll(times[i].Ticks - DateTime.UnixEpoch.Ticks, statuses[i]);
+            }
+            var polls = buffer.AsSpan(0, n);
+            // The arrays come from a subquery ordered by time, which PostgreSQL keeps in practice but
+            // SQL does not promise: check, and sort in the rare case it did not hold.
+            for (var i = 1; i < polls.Length; i++)
+            {
+                if (polls[i].UnixTicks <= polls[i - 1].UnixTicks)
+                {
+                    polls.Sort(static (a, b) => a.UnixTicks.CompareTo(b.UnixTicks));
+                    break;
+                }
+            }
+            onStore(storeKey, polls);
+        }, cancellationToken);
+    }
+
+    public long CountPollRows(Instant weekStart, Instant asOf, StoreRange stores, CancellationToken cancellationToken)
+    {
+        long rows = 0, checksum = 0;
+        Scan(weekStart, asOf, stores, (storeKey, before, times, statuses) =>
+        {
+            rows += times.Length + (before is null ? 0 : 1);
+            checksum += storeKey + (times.Length > 0 ? times[^1].Ticks : 0) + (statuses.Length > 0 && statuses[0] ? 1 : 0);
+        }, cancellationToken);
+        GC.KeepAlive(checksum);
+        return rows;
+    }
+
+    public void Dispose()
+    {
+        _transaction.Dispose();
+        _connection.Dispose();
+    }
+
+    private delegate void StoreRowAction(long storeKey, Poll? before, DateTime[] times, bool[] statuses);
+
+    // One row per store that has a poll in [week start, as of], in ordinal order of its external id
+    // (the store table's unique index, which is COLLATE "C"): its week's polls as two arrays in time
+    // order, and its latest poll before the week. Per store the week is a range scan of the key in the
+    // week's (at most two) partitions; the poll before the week is a descending probe that PostgreSQL
+    // runs over the older partitions newest first and stops at the first row, so weeks older than the
+    // store's last poll before this week are never read. A store silent all week has no row.
+    private void Scan(Instant weekStart, Instant asOf, StoreRange stores, StoreRowAction onRow, CancellationToken cancellationToken)
+    {
+        using var command = new NpgsqlCommand($"""
+            SELECT s.store_key, b.observed_at, b.active, w.observed, w.active
+            FROM store AS s
+            CROSS JOIN LATERAL (
+                SELECT array_agg(p.observed_at) AS observed, array_agg(p.active) AS active
+                FROM (SELECT p.observed_at, p.active FROM poll AS p
+                      WHERE p.store_key = s.store_key AND p.observed_at >= @week AND p.observed_at <= @asOf
+                      ORDER BY p.observed_at) AS p
+            ) AS w
+            LEFT JOIN LATERAL (
+                SELECT q.observed_at, q.active FROM poll AS q
+                WHERE q.store_key = s.store_key AND q.observed_at < @week
+                ORDER BY q.observed_at DESC
+                LIMIT 1
+            ) AS b ON true
+            WHERE w.observed IS NOT NULL
+              {(stores.FromInclusive is null ? "" : "AND s.external_id >= @from")}
+              {(stores.ToExclusive is null ? "" : "AND s.external_id < @to")}
+            ORDER BY s.external_id
+            """, _connection);
+        command.Parameters.Add(new NpgsqlParameter<DateTime>("week", NpgsqlDbType.TimestampTz) { TypedValue = PostgresMonitoringStore.DateTimeOf(weekStart) });
+        command.Parameters.Add(new NpgsqlParameter<DateTime>("asOf", NpgsqlDbType.TimestampTz) { TypedValue = PostgresMonitoringStore.DateTimeOf(asOf) });
+        if (stores.FromInclusive is { } from)
+        {
+            command.Parameters.Add(new NpgsqlParameter<string>("from", NpgsqlDbType.Text) { TypedValue = from });
+        }
+        if (stores.ToExclusive is { } to)
+        {
+            command.Parameters.Add(new NpgsqlParameter<string>("to", NpgsqlDbType.Text) { TypedValue = to });
+        }
+        using var reader = command.ExecuteReader(CommandBehavior.SequentialAccess);
+        var rows = 0;
+        while (reader.Read())
+        {
+            if ((++rows & 0x3FF) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+            var key = reader.GetInt64(0);
+            Poll? before = null;
+            if (!reader.IsDBNull(1))
+            {
+                var at = reader.GetFieldValue<DateTime>(1);
+                before = new Poll(at.Ticks - DateTime.UnixEpoch.Ticks, reader.GetBoolean(2));
+            }
+            onRow(key, before, reader.GetFieldValue<DateTime[]>(3), reader.GetFieldValue<bool[]>(4));
+        }
+    }
+
+    [GeneratedRegex(@"^[0-9A-Fa-f]+-[0-9A-Fa-f]+(-[0-9]+)?$")]
+    private static partial Regex SnapshotId();
+}
