@@ -22,7 +22,7 @@ public enum DatabaseKind
 public sealed class TestDatabase : IDisposable
 {
     private readonly DirectoryInfo _folder;
-    private IMonitoringStore? _store;
+    private IStoremonDatabase? _store;
     private NpgsqlDataSource? _postgres;
 
     private TestDatabase(DatabaseKind kind, DirectoryInfo folder, string connection)
@@ -64,10 +64,10 @@ public sealed class TestDatabase : IDisposable
     public string Connection { get; }
 
     /// <summary>The store over this database as the service opens it, migrated on first use.</summary>
-    public IMonitoringStore Store => _store ??= Migrated(MonitoringStores.Open(Connection));
+    public IStoremonDatabase Store => _store ??= Migrated(MonitoringStores.Open(Connection));
 
     /// <summary>A store of its own over this database, as another process would open it; the caller disposes it.</summary>
-    public IMonitoringStore Open() => Migrated(MonitoringStores.Open(Connection));
+    public IStoremonDatabase Open() => Migrated(MonitoringStores.Open(Connection));
 
     /// <summary>A path in the test's temporary folder.</summary>
     public string PathOf(string name) => Path.Combine(_folder.FullName, name);
@@ -155,7 +155,7 @@ public sealed class TestDatabase : IDisposable
         }
     }
 
-    private static IMonitoringStore Migrated(IMonitoringStore store)
+    private static IStoremonDatabase Migrated(IStoremonDatabase store)
     {
         store.Migrate();
         return store;

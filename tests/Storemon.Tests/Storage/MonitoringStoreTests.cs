@@ -89,16 +89,42 @@ public abstract class MonitoringStoreTests(DatabaseKind kind) : DatabaseTest(kin
                 "b: 2024-09-24T12:00:00Z down, 2024-09-26T17:00:00Z up",
             ],
             ReadPolls(snapshot, weekStart, Noon));
-        // The rows read: the five above, and c's lone poll before the week.
-        Assert.Equal(6, snapshot.CountPollRows(weekStart, Noon, CancellationToken.None));
     }
 
-    /// <summary>What <see cref="IReportSnapshot.ReadPolls"/> hands over, one line a store: <c>id: time status, …</c>.</summary>
-    private static List<string> ReadPolls(IReportSnapshot snapshot, Instant weekStart, Instant asOf)
+    [SkippableFact]
+    public void Store_ranges_split_a_read_into_shards_that_together_are_the_whole_read()
+    {
+        var weekStart = Noon - Duration.FromDays(7);
+        var ids = new[] { "a", "B", "b", "c", "ca", "d" };
+        Db.Store.WritePolls(
+            ids.SelectMany((id, i) => new[]
+            {
+                PollAt(id, weekStart - Duration.FromHours(i + 1), i % 2 == 0),
+                PollAt(id, Noon - Duration.FromHours(i + 1), true),
+            }),
+            CancellationToken.None);
+
+        using var snapshot = Db.Store.OpenSnapshot();
+        StoreRange[] shards = [new(null, "a"), new("a", "c"), new("c", "d"), new("d", null)];
+
+        // From inclusive, to exclusive, in ordinal order (upper case first).
+        Assert.Equal(["B"], Ids(ReadPolls(snapshot, weekStart, Noon, shards[0])));
+        Assert.Equal(["a", "b"], Ids(ReadPolls(snapshot, weekStart, Noon, shards[1])));
+        Assert.Equal(["c", "ca"], Ids(ReadPolls(snapshot, weekStart, Noon, shards[2])));
+        Assert.Equal(["d"], Ids(ReadPolls(snapshot, weekStart, Noon, shards[3])));
+        Assert.Equal(ReadPolls(snapshot, weekStart, Noon, StoreRange.All), shards.SelectMany(shard => ReadPolls(snapshot, weekStart, Noon, shard)));
+        Assert.Equal(12, snapshot.CountPollRows(weekStart, Noon, CancellationToken.None));
+        Assert.Equal([2, 4, 4, 2], shards.Select(shard => snapshot.CountPollRows(weekStart, Noon, shard, CancellationToken.None)));
+
+        static IEnumerable<string> Ids(List<string> lines) => lines.Select(line => line[..line.IndexOf(':', StringComparison.Ordinal)]);
+    }
+
+    /// <summary>What <see cref="IReportSnapshot.ReadPolls(Instant, Instant, StoreRange, StorePollsAction, CancellationToken)"/> hands over, one line a store: <c>id: time status, …</c>.</summary>
+    private static List<string> ReadPolls(IReportSnapshot snapshot, Instant weekStart, Instant asOf, StoreRange? range = null)
     {
         var stores = snapshot.Stores();
         var lines = new List<string>();
-        snapshot.ReadPolls(weekStart, asOf, (key, polls) =>
+        snapshot.ReadPolls(weekStart, asOf, range ?? StoreRange.All, (key, polls) =>
         {
             var times = polls.ToArray().Select(p => $"{InstantPattern.ExtendedIso.Format(Instant.FromUnixTimeTicks(p.UnixTicks))} {(p.Active ? "up" : "down")}");
             lines.Add($"{stores[key].ExternalId}: {string.Join(", ", times)}");

@@ -14,7 +14,7 @@ public abstract class ReportStoreTests(DatabaseKind kind) : DatabaseTest(kind)
 
     private static Instant At(int seconds) => Start + Duration.FromSeconds(seconds);
 
-    private IReportStore Reports => (IReportStore)Db.Store;
+    private IReportStore Reports => Db.Store;
 
     private void Create(string id, int createdAt) =>
         Reports.CreateReport(new ReportRecord(id, ReportStatus.Pending, RequestedAsOf: null, Interpolation.Nearest, At(createdAt)));
