@@ -184,6 +184,28 @@ internal sealed partial class PostgresReportSnapshot : IReportSnapshot
 
     private delegate void StoreRowAction(long storeKey, Poll? before, DateTime[] times, bool[] statuses);
 
+    /// <summary>The scan of <see cref="Scan"/>, with parameters @week, @asOf, and @from / @to for a bounded store range.</summary>
+    internal static string PollsSql(StoreRange stores) => $"""
+        SELECT s.store_key, b.observed_at, b.active, w.observed, w.active
+        FROM store AS s
+        CROSS JOIN LATERAL (
+            SELECT array_agg(p.observed_at) AS observed, array_agg(p.active) AS active
+            FROM (SELECT p.observed_at, p.active FROM poll AS p
+                  WHERE p.store_key = s.store_key AND p.observed_at >= @week AND p.observed_at <= @asOf
+                  ORDER BY p.observed_at) AS p
+        ) AS w
+        LEFT JOIN LATERAL (
+            SELECT q.observed_at, q.active FROM poll AS q
+            WHERE q.store_key = s.store_key AND q.observed_at < @week
+            ORDER BY q.observed_at DESC
+            LIMIT 1
+        ) AS b ON true
+        WHERE w.observed IS NOT NULL
+          {(stores.FromInclusive is null ? "" : "AND s.external_id >= @from")}
+          {(stores.ToExclusive is null ? "" : "AND s.external_id < @to")}
+        ORDER BY s.external_id
+        """;
+
     // One row per store that has a poll in [week start, as of], in ordinal order of its external id
     // (the store table's unique index, which is COLLATE "C"): its week's polls as two arrays in time
     // order, and its latest poll before the week. Per store the week is a range scan of the key in the
@@ -192,26 +214,7 @@ internal sealed partial class PostgresReportSnapshot : IReportSnapshot
     // store's last poll before this week are never read. A store silent all week has no row.
     private void Scan(Instant weekStart, Instant asOf, StoreRange stores, StoreRowAction onRow, CancellationToken cancellationToken)
     {
-        using var command = new NpgsqlCommand($"""
-            SELECT s.store_key, b.observed_at, b.active, w.observed, w.active
-            FROM store AS s
-            CROSS JOIN LATERAL (
-                SELECT array_agg(p.observed_at) AS observed, array_agg(p.active) AS active
-                FROM (SELECT p.observed_at, p.active FROM poll AS p
-                      WHERE p.store_key = s.store_key AND p.observed_at >= @week AND p.observed_at <= @asOf
-                      ORDER BY p.observed_at) AS p
-            ) AS w
-            LEFT JOIN LATERAL (
-                SELECT q.observed_at, q.active FROM poll AS q
-                WHERE q.store_key = s.store_key AND q.observed_at < @week
-                ORDER BY q.observed_at DESC
-                LIMIT 1
-            ) AS b ON true
-            WHERE w.observed IS NOT NULL
-              {(stores.FromInclusive is null ? "" : "AND s.external_id >= @from")}
-              {(stores.ToExclusive is null ? "" : "AND s.external_id < @to")}
-            ORDER BY s.external_id
-            """, _connection);
+        using var command = new NpgsqlCommand(PollsSql(stores), _connection);
         command.Parameters.Add(new NpgsqlParameter<DateTime>("week", NpgsqlDbType.TimestampTz) { TypedValue = PostgresMonitoringStore.DateTimeOf(weekStart) });
         command.Parameters.Add(new NpgsqlParameter<DateTime>("asOf", NpgsqlDbType.TimestampTz) { TypedValue = PostgresMonitoringStore.DateTimeOf(asOf) });
         if (stores.FromInclusive is { } from)
