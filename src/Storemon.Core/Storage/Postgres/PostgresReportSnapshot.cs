@@ -83,51 +83,24 @@ internal sealed partial class PostgresReportSnapshot : IReportSnapshot
 
     public IReadOnlyDictionary<long, StoreRecord> Stores()
     {
-        var hours = new Dictionary<long, BusinessHours[]>();
+        var records = new StoreRecords();
         using (var command = new NpgsqlCommand("SELECT store_key, day_of_week, start_us, end_us FROM business_hours ORDER BY store_key", _connection))
         using (var reader = command.ExecuteReader())
         {
-            var rows = new List<BusinessHours>();
-            var current = long.MinValue;
             while (reader.Read())
             {
-                var key = reader.GetInt64(0);
-                if (key != current && rows.Count > 0)
-                {
-                    hours[current] = [.. rows];
-                    rows.Clear();
-                }
-                current = key;
-                rows.Add(BusinessHours.FromSpecDay(
-                    reader.GetInt16(1),
-                    Duration.FromTicks(reader.GetInt64(2) * Poll.TicksPerMicrosecond),
-                    Duration.FromTicks(reader.GetInt64(3) * Poll.TicksPerMicrosecond)));
-            }
-            if (rows.Count > 0)
-            {
-                hours[current] = [.. rows];
+                records.AddHours(reader.GetInt64(0), reader.GetInt16(1), reader.GetInt64(2), reader.GetInt64(3));
             }
         }
-
-        var stores = new Dictionary<long, StoreRecord>();
-        var zones = new Dictionary<string, string>(StringComparer.Ordinal);
         using (var command = new NpgsqlCommand("SELECT store_key, external_id, time_zone FROM store", _connection))
         using (var reader = command.ExecuteReader())
         {
             while (reader.Read())
             {
-                var key = reader.GetInt64(0);
-                string? zone = null;
-                if (!reader.IsDBNull(2))
-                {
-                    // A few hundred zone names serve thousands of stores: keep one string of each.
-                    zone = reader.GetString(2);
-                    zone = zones.TryGetValue(zone, out var known) ? known : zones[zone] = zone;
-                }
-                stores[key] = new StoreRecord(key, reader.GetString(1), zone, hours.GetValueOrDefault(key, []));
+                records.AddStore(reader.GetInt64(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2));
             }
         }
-        return stores;
+        return records.Stores;
     }
 
     public void ReadPolls(Instant weekStart, Instant asOf, StoreRange stores, StorePollsAction onStore, CancellationToken cancellationToken)
