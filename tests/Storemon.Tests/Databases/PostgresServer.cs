@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Npgsql;
+using Storemon.Storage.Postgres;
 
 namespace Storemon.Tests.Databases;
 
@@ -26,27 +27,15 @@ internal static class PostgresServer
     public static string? Unavailable => Instance.Value.Error;
 
     /// <summary>Creates an empty database with a name of its own and returns its connection string.</summary>
-    public static string CreateDatabase()
-    {
-        var server = Instance.Value;
-        var admin = server.Admin ?? throw new InvalidOperationException(server.Error);
-        var name = "storemon_test_" + Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
-        using (var command = admin.CreateCommand($"CREATE DATABASE {name}"))
-        {
-            command.ExecuteNonQuery();
-        }
-        return new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = name }.ConnectionString;
-    }
+    public static string CreateDatabase() => PostgresDatabases.CreateFresh(
+        Instance.Value.ConnectionString ?? throw new InvalidOperationException(Instance.Value.Error),
+        "storemon_test_" + Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()));
 
     /// <summary>Drops a database that <see cref="CreateDatabase"/> made, closing whatever connections it still has.</summary>
-    public static void DropDatabase(string connectionString)
-    {
-        var name = new NpgsqlConnectionStringBuilder(connectionString).Database!;
-        using var command = Instance.Value.Admin!.CreateCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-        command.ExecuteNonQuery();
-    }
+    public static void DropDatabase(string connectionString) =>
+        PostgresDatabases.Drop(Instance.Value.ConnectionString!, new NpgsqlConnectionStringBuilder(connectionString).Database!);
 
-    private sealed record Server(string? ConnectionString, NpgsqlDataSource? Admin, string? Error);
+    private sealed record Server(string? ConnectionString, string? Error);
 
     private static Server Start()
     {
@@ -60,7 +49,7 @@ internal static class PostgresServer
         var script = FindScript();
         if (script is null)
         {
-            return new Server(null, null, $"scripts/test-postgres.sh was not found above {AppContext.BaseDirectory}.");
+            return new Server(null, $"scripts/test-postgres.sh was not found above {AppContext.BaseDirectory}.");
         }
         string? error = null;
         // A free port can be taken by someone else before the server binds it: then try another.
@@ -80,22 +69,19 @@ internal static class PostgresServer
                 break;
             }
         }
-        return new Server(null, null, error);
+        return new Server(null, error);
 
         static Server Connect(string connectionString, string what)
         {
-            NpgsqlDataSource? admin = null;
             try
             {
-                admin = NpgsqlDataSource.Create(connectionString);
-                using var command = admin.CreateCommand("SELECT 1");
-                command.ExecuteScalar();
-                return new Server(connectionString, admin, null);
+                using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Timeout = 10 }.ConnectionString);
+                connection.Open();
+                return new Server(connectionString, null);
             }
-            catch (Exception e) when (e is NpgsqlException or ArgumentException or InvalidOperationException)
+            catch (Exception e) when (e is NpgsqlException or ArgumentException or InvalidOperationException or TimeoutException)
             {
-                admin?.Dispose();
-                return new Server(null, null, $"{what} does not answer: {e.Message}");
+                return new Server(null, $"{what} does not answer: {e.Message}");
             }
         }
     }

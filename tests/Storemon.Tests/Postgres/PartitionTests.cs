@@ -4,18 +4,17 @@ using NpgsqlTypes;
 using Storemon.Engine;
 using Storemon.Storage;
 using Storemon.Storage.Postgres;
+using Storemon.Tests.Databases;
 using Xunit.Abstractions;
 
 namespace Storemon.Tests.Postgres;
 
 /// <summary>Polls live in weekly partitions (Monday 00:00 UTC): made ahead by imports, dropped whole by retention, and read only where a report needs them.</summary>
-public sealed class PartitionTests(ITestOutputHelper output) : IDisposable
+public sealed class PartitionTests(ITestOutputHelper output) : DatabaseTest(DatabaseKind.Postgres)
 {
-    private readonly PostgresTestDatabase _database = new();
+    private PostgresMonitoringStore Store => (PostgresMonitoringStore)Db.Store;
 
-    public void Dispose() => _database.Dispose();
-
-    private IReadOnlyList<string> PartitionNames() => _database.Rows("""
+    private IReadOnlyList<string> PartitionNames() => Db.Rows("""
         SELECT c.relname::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
         WHERE i.inhparent = 'poll'::regclass ORDER BY 1
         """);
@@ -23,69 +22,69 @@ public sealed class PartitionTests(ITestOutputHelper output) : IDisposable
     private static PollRow Poll(string store, Instant at, bool active = true) =>
         new(store, at.ToUnixTimeTicks() / global::Storemon.Engine.Poll.TicksPerMicrosecond, active);
 
-    [PostgresFact]
+    [SkippableFact]
     public void An_import_creates_the_partitions_of_its_weeks_and_four_weeks_ahead()
     {
         // Wednesday 2023-01-18 and Wednesday 2023-01-25: the weeks of Monday 16 and Monday 23 January.
-        _database.Store.WritePolls([Poll("a", Instant.FromUtc(2023, 1, 18, 10, 0)), Poll("a", Instant.FromUtc(2023, 1, 25, 10, 0))], CancellationToken.None);
+        Store.WritePolls([Poll("a", Instant.FromUtc(2023, 1, 18, 10, 0)), Poll("a", Instant.FromUtc(2023, 1, 25, 10, 0))], CancellationToken.None);
 
         Assert.Equal(
             ["poll_20230116", "poll_20230123", "poll_20230130", "poll_20230206", "poll_20230213", "poll_20230220"],
             PartitionNames());
 
         // A later import within those weeks makes none.
-        _database.Store.WritePolls([Poll("b", Instant.FromUtc(2023, 1, 24, 10, 0))], CancellationToken.None);
+        Store.WritePolls([Poll("b", Instant.FromUtc(2023, 1, 24, 10, 0))], CancellationToken.None);
         Assert.Equal(6, PartitionNames().Count);
     }
 
-    [PostgresFact]
+    [SkippableFact]
     public void A_poll_at_monday_midnight_utc_belongs_to_the_week_it_begins()
     {
         var monday = Instant.FromUtc(2023, 1, 23, 0, 0);
-        _database.Store.WritePolls([Poll("a", monday), Poll("a", monday - Duration.FromTicks(10))], CancellationToken.None);
+        Store.WritePolls([Poll("a", monday), Poll("a", monday - Duration.FromTicks(10))], CancellationToken.None);
 
         Assert.Equal(
             ["poll_20230116", "poll_20230123"],
-            _database.Rows("SELECT tableoid::regclass::text FROM poll ORDER BY observed_at"));
+            Db.Rows("SELECT tableoid::regclass::text FROM poll ORDER BY observed_at"));
     }
 
-    [PostgresFact]
+    [SkippableFact]
     public void EnsurePollPartitions_creates_each_week_of_the_range_once()
     {
-        Assert.Equal(3, _database.Store.EnsurePollPartitions(Instant.FromUtc(2024, 1, 3, 0, 0), Instant.FromUtc(2024, 1, 15, 0, 0)));
-        Assert.Equal(0, _database.Store.EnsurePollPartitions(Instant.FromUtc(2024, 1, 1, 0, 0), Instant.FromUtc(2024, 1, 21, 23, 59)));
+        Assert.Equal(3, Store.EnsurePollPartitions(Instant.FromUtc(2024, 1, 3, 0, 0), Instant.FromUtc(2024, 1, 15, 0, 0)));
+        Assert.Equal(0, Store.EnsurePollPartitions(Instant.FromUtc(2024, 1, 1, 0, 0), Instant.FromUtc(2024, 1, 21, 23, 59)));
         Assert.Equal(["poll_20240101", "poll_20240108", "poll_20240115"], PartitionNames());
         Assert.Equal(
             "FOR VALUES FROM ('2024-01-08 00:00:00+00') TO ('2024-01-15 00:00:00+00')",
-            _database.Scalar("SET TIME ZONE 'UTC'; SELECT pg_get_expr(relpartbound, oid) FROM pg_class WHERE relname = 'poll_20240108'"));
+            Db.Text("SET TIME ZONE 'UTC'; SELECT pg_get_expr(relpartbound, oid) FROM pg_class WHERE relname = 'poll_20240108'"));
     }
 
-    [PostgresFact]
+    [SkippableFact]
     public void Retention_drops_the_weeks_wholly_older_than_the_cutoff_and_nothing_newer()
     {
         // One poll a day from Monday 2 January to Sunday 29 January 2023: four weeks, seven polls each.
         var polls = Enumerable.Range(0, 28).Select(day => Poll("a", Instant.FromUtc(2023, 1, 2, 12, 0) + Duration.FromDays(day))).ToList();
-        _database.Store.WritePolls(polls, CancellationToken.None);
+        Store.WritePolls(polls, CancellationToken.None);
         Assert.Equal(8, PartitionNames().Count); // four weeks and four ahead
 
         // Wednesday of the second week: only the first week is wholly older.
-        Assert.Equal(1, _database.Store.DropPollPartitionsBefore(Instant.FromUtc(2023, 1, 11, 0, 0)));
-        Assert.Equal(21, _database.Count("SELECT count(*) FROM poll"));
-        Assert.Equal("2023-01-09", _database.Scalar("SELECT min(observed_at AT TIME ZONE 'UTC')::date::text FROM poll"));
+        Assert.Equal(1, Store.DropPollPartitionsBefore(Instant.FromUtc(2023, 1, 11, 0, 0)));
+        Assert.Equal(21, Db.Scalar("SELECT count(*) FROM poll"));
+        Assert.Equal("2023-01-09", Db.Text("SELECT min(observed_at AT TIME ZONE 'UTC')::date::text FROM poll"));
 
         // Exactly the third Monday: the second week ends there, so it goes; the third stays.
-        Assert.Equal(1, _database.Store.DropPollPartitionsBefore(Instant.FromUtc(2023, 1, 16, 0, 0)));
-        Assert.Equal(14, _database.Count("SELECT count(*) FROM poll"));
+        Assert.Equal(1, Store.DropPollPartitionsBefore(Instant.FromUtc(2023, 1, 16, 0, 0)));
+        Assert.Equal(14, Db.Scalar("SELECT count(*) FROM poll"));
         Assert.Equal(
             ["poll_20230116", "poll_20230123", "poll_20230130", "poll_20230206", "poll_20230213", "poll_20230220"],
             PartitionNames());
-        Assert.Equal(0, _database.Count("SELECT count(*) FROM pg_class WHERE relname IN ('poll_20230102', 'poll_20230109')"));
+        Assert.Equal(0, Db.Scalar("SELECT count(*) FROM pg_class WHERE relname IN ('poll_20230102', 'poll_20230109')"));
 
         // Nothing left that old.
-        Assert.Equal(0, _database.Store.DropPollPartitionsBefore(Instant.FromUtc(2023, 1, 16, 0, 0)));
+        Assert.Equal(0, Store.DropPollPartitionsBefore(Instant.FromUtc(2023, 1, 16, 0, 0)));
     }
 
-    [PostgresFact]
+    [SkippableFact]
     public void The_latest_poll_before_the_week_is_found_without_reading_older_weeks()
     {
         // A store polled daily for six weeks, then silent for a week, then polled again in the report's week.
@@ -93,11 +92,11 @@ public sealed class PartitionTests(ITestOutputHelper output) : IDisposable
         var polls = Enumerable.Range(0, 42).Select(day => Poll("recent", start + Duration.FromDays(day))).ToList();
         var reportTime = Instant.FromUtc(2023, 2, 22, 12, 0);
         polls.Add(Poll("recent", reportTime - Duration.FromHours(1)));
-        _database.Store.WritePolls(polls, CancellationToken.None);
-        _database.Execute("VACUUM ANALYZE poll");
+        Store.WritePolls(polls, CancellationToken.None);
+        Db.Execute("VACUUM ANALYZE poll");
 
         var window = new ReportWindow(reportTime);
-        using var connection = new NpgsqlConnection(_database.ConnectionString);
+        using var connection = new NpgsqlConnection(Db.Connection);
         connection.Open();
         using var explain = new NpgsqlCommand("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) " + PostgresReportSnapshot.PollsSql(StoreRange.All), connection);
         explain.Parameters.Add(new NpgsqlParameter<DateTime>("week", NpgsqlDbType.TimestampTz) { TypedValue = window.WeekStart.ToDateTimeUtc() });

@@ -10,7 +10,8 @@ namespace Storemon.Tests.Storage;
 /// <summary>The report records as every store keeps them: one claim per run, a heartbeat, the CSV kept exactly, retention.</summary>
 public abstract class ReportStoreTests(DatabaseKind kind) : DatabaseTest(kind)
 {
-    private static readonly Instant Start = Instant.FromUtc(2024, 10, 3, 12, 0);
+    // Not on a whole second: every instant must come back to the microsecond.
+    private static readonly Instant Start = Instant.FromUtc(2024, 10, 3, 12, 0).PlusNanoseconds(123_456_000);
 
     private static Instant At(int seconds) => Start + Duration.FromSeconds(seconds);
 
@@ -22,7 +23,7 @@ public abstract class ReportStoreTests(DatabaseKind kind) : DatabaseTest(kind)
     [SkippableFact]
     public void A_new_report_reads_back_as_created()
     {
-        var report = new ReportRecord("r1", ReportStatus.Pending, Instant.FromUtc(2024, 10, 1, 0, 0), Interpolation.CarryForward, At(0));
+        var report = new ReportRecord("r1", ReportStatus.Pending, Instant.FromUtc(2024, 10, 1, 0, 0).PlusNanoseconds(999_999_000), Interpolation.CarryForward, At(0));
 
         Reports.CreateReport(report);
 
@@ -39,6 +40,7 @@ public abstract class ReportStoreTests(DatabaseKind kind) : DatabaseTest(kind)
         Assert.True(Reports.TryStartReport("r1", At(1), staleBefore: At(0)));
         Assert.False(Reports.TryStartReport("r1", At(2), staleBefore: At(0)));
         Reports.ReportProgress("r1", 5, 10, At(10));
+        Assert.Null(Reports.OpenReportCsv("r1"));
         // The heartbeat at 10 s is not before 10 s: the run is alive.
         Assert.False(Reports.TryStartReport("r1", At(20), staleBefore: At(10)));
         Assert.True(Reports.TryStartReport("r1", At(30), staleBefore: At(11)));
@@ -136,6 +138,7 @@ public abstract class ReportStoreTests(DatabaseKind kind) : DatabaseTest(kind)
         Assert.Null(Reports.OpenReportCsv("old"));
         using var kept = Reports.OpenReportCsv("edge");
         Assert.NotNull(kept);
+        Assert.Equal(2, Db.Scalar("SELECT count(*) FROM report_csv"));
     }
 
     private static string ReportCsvOf(int rows, string prefix)

@@ -37,15 +37,4 @@ public sealed class SqliteStoreTests : IDisposable
         command.CommandText = "SELECT group_concat(s.external_id || ':' || p.observed_at || ':' || p.active) FROM poll p JOIN store s USING (store_key)";
         Assert.Equal("new:2000000:0", command.ExecuteScalar());
     }
-
-    [Fact]
-    public void A_SQLite_snapshot_cannot_be_shared_with_another_connection()
-    {
-        using var store = new SqliteMonitoringStore(Path.Combine(_folder.FullName, "storemon.db"));
-        store.Migrate();
-        using var snapshot = store.OpenSnapshot();
-
-        Assert.Null(snapshot.ExportSnapshot());
-        Assert.Throws<NotSupportedException>(() => store.OpenSnapshot("00000003-0000001B-1"));
-    }
 }
