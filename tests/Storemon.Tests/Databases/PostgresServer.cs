@@ -45,12 +45,12 @@ internal static class PostgresServer
             return Connect(given, $"the server of {ConnectionVariable}");
         }
 
-        RemoveServersOfEndedRuns();
         var script = FindScript();
         if (script is null)
         {
             return new Server(null, $"scripts/test-postgres.sh was not found above {AppContext.BaseDirectory}.");
         }
+        RemoveServersOfEndedRuns(script);
         string? error = null;
         // A free port can be taken by someone else before the server binds it: then try another.
         for (var attempt = 0; attempt < 3; attempt++)
@@ -88,13 +88,8 @@ internal static class PostgresServer
 
     // A server whose test process died (killed, or crashed before its exit hook ran) would otherwise
     // run until the machine stops.
-    private static void RemoveServersOfEndedRuns()
+    private static void RemoveServersOfEndedRuns(string script)
     {
-        var script = FindScript();
-        if (script is null)
-        {
-            return;
-        }
         foreach (var folder in Directory.EnumerateDirectories(Path.GetTempPath(), FolderPrefix + "*"))
         {
             var owner = Path.GetFileName(folder)[FolderPrefix.Length..].Split('-')[0];
