@@ -41,6 +41,7 @@ internal sealed class PollImport
     private readonly PostgresMonitoringStore.StoreKeys _stores;
     private readonly HashSet<long> _partitions;
     private KeyedPoll[] _keyed = [];
+    private KeyedPoll[] _sorted = [];
     private bool _copyStraight = true;
     private int _savepoints;
     private bool _stagingMade;
@@ -129,6 +130,7 @@ internal sealed class PollImport
         if (_keyed.Length < chunk.Count)
         {
             _keyed = new KeyedPoll[chunk.Count];
+            _sorted = new KeyedPoll[chunk.Count];
         }
         // The stores known when the import started key most chunks without asking the server.
         if (!KeyChunk(chunk))
@@ -137,7 +139,7 @@ internal sealed class PollImport
             KeyChunk(chunk);
         }
         EnsurePartitions(chunk);
-        var polls = _keyed.AsMemory(0, KeyedPoll.SortKeepingLast(_keyed.AsSpan(0, chunk.Count)));
+        var polls = _sorted.AsMemory(0, KeyedPoll.SortKeepingLast(_keyed.AsSpan(0, chunk.Count), _sorted));
         cancellationToken.ThrowIfCancellationRequested();
 
         if (_copyStraight && _savepoints < MaxSavepoints)

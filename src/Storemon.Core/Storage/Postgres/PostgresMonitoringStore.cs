@@ -35,14 +35,20 @@ public sealed partial class PostgresMonitoringStore : IStoremonDatabase
     public void Migrate()
     {
         using var connection = _dataSource.OpenConnection();
-        // Every process of the service migrates when it starts: a session lock makes concurrent starts
-        // take turns, so no script runs twice and none sees another half done.
+        // Every process (each report command, each API node and worker) migrates when it starts; when
+        // the journal already lists every script, one query says so, without DbUp's own start-up.
+        if (AppliedScripts(connection).IsSupersetOf(MigrationScripts))
+        {
+            return;
+        }
+        // A session lock makes concurrent starts take turns, so no script runs twice and none sees
+        // another half done.
         Execute(connection, $"SELECT pg_advisory_lock({MigrationLock})");
         try
         {
             var result = DeployChanges.To
                 .PostgresqlDatabase(new PostgresqlConnectionManager(_dataSource))
-                .WithScriptsEmbeddedInAssembly(Assembly.GetExecutingAssembly(), static name => name.Contains(".Storage.Postgres.Migrations.", StringComparison.Ordinal))
+                .WithScriptsEmbeddedInAssembly(Assembly.GetExecutingAssembly(), static name => MigrationScripts.Contains(name))
                 .WithTransactionPerScript()
                 .LogToNowhere()
                 .Build()
@@ -56,6 +62,29 @@ public sealed partial class PostgresMonitoringStore : IStoremonDatabase
         {
             Execute(connection, $"SELECT pg_advisory_unlock({MigrationLock})");
         }
+    }
+
+    private static readonly HashSet<string> MigrationScripts =
+        [.. Assembly.GetExecutingAssembly().GetManifestResourceNames().Where(static name => name.Contains(".Storage.Postgres.Migrations.", StringComparison.Ordinal))];
+
+    // The scripts DbUp's journal lists as applied; none when there is no journal yet.
+    private static HashSet<string> AppliedScripts(NpgsqlConnection connection)
+    {
+        var applied = new HashSet<string>(StringComparer.Ordinal);
+        using (var exists = new NpgsqlCommand("SELECT to_regclass('schemaversions') IS NOT NULL", connection))
+        {
+            if (exists.ExecuteScalar() is not true)
+            {
+                return applied;
+            }
+        }
+        using var command = new NpgsqlCommand("SELECT scriptname FROM schemaversions", connection);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            applied.Add(reader.GetString(0));
+        }
+        return applied;
     }
 
     public int WritePolls(IEnumerable<PollRow> rows, CancellationToken cancellationToken)
