@@ -116,10 +116,16 @@ public sealed partial class ReportJobs
         return plan;
     }
 
+    // A shard beats every thousand stores or so, a fraction of a second apart, so it counts as abandoned
+    // much sooner than a report does: taking over a shard whose worker was only slow costs a second
+    // computation of the same bytes, while waiting the report's StaleAfter would hold the whole report up.
+    private static readonly TimeSpan ShardStaleAfter = TimeSpan.FromSeconds(10);
+
     private ShardWork? Claim(IReportShardStore shards, string reportId)
     {
         var now = clock.GetCurrentInstant();
-        return shards.TryClaimShard(reportId, now, now - Duration.FromTimeSpan(options.StaleAfter));
+        var staleAfter = options.StaleAfter < ShardStaleAfter ? options.StaleAfter : ShardStaleAfter;
+        return shards.TryClaimShard(reportId, now, now - Duration.FromTimeSpan(staleAfter));
     }
 
     /// <summary>
