@@ -1,28 +1,17 @@
-using Microsoft.Data.Sqlite;
-using NodaTime;
-using Storemon.Engine;
 using Storemon.Reports;
-using Storemon.Storage.Sqlite;
+using Storemon.Tests.Databases;
 
 namespace Storemon.Tests.Cli;
 
-/// <summary>The <c>storemon</c> program end to end: its commands, exit codes and output, on real SQLite files.</summary>
-public sealed class CommandLineTests : IDisposable
+/// <summary>The <c>storemon</c> program end to end: its commands, exit codes and output, with <c>--db</c> a SQLite file or a PostgreSQL connection string.</summary>
+public abstract class CommandLineTests(DatabaseKind kind) : DatabaseTest(kind)
 {
-    private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("storemon-cli-");
+    private string PathOf(string name) => Db.PathOf(name);
 
-    private string PathOf(string name) => Path.Combine(_folder.FullName, name);
-
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        _folder.Delete(recursive: true);
-    }
-
-    [Fact]
+    [SkippableFact]
     public void Import_then_report_writes_the_same_csv_as_the_report_runner_over_the_same_database()
     {
-        var db = PathOf("v2.db");
+        var db = Db.Connection;
         var import = StoremonProcess.Run("import", "--db", db,
             "--hours", SharedData.PathOf("v2_menu_hours.csv"),
             "--timezones", SharedData.PathOf("v2_timezones.csv"),
@@ -37,23 +26,21 @@ public sealed class CommandLineTests : IDisposable
 
         Assert.Equal(0, report.ExitCode);
         using var expected = new StringWriter();
-        var summary = ReportRunner.Run(new SqliteMonitoringStore(db), new ReportRequest(), expected);
+        using var store = Db.Open();
+        var summary = ReportRunner.Run(store, new ReportRequest(), expected);
         Assert.Equal(expected.ToString(), report.StandardOutput);
         Assert.Equal(summary.Stores + 1, report.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
         // Every store with a poll in the week before the latest poll has a row: counted here by SQL.
-        using var connection = new SqliteConnection($"Data Source={db};Pooling=False");
-        connection.Open();
-        using var count = connection.CreateCommand();
-        count.CommandText = "SELECT count(DISTINCT store_key) FROM poll WHERE observed_at >= (SELECT max(observed_at) FROM poll) - 168 * 3600000000";
-        Assert.Equal(798L, count.ExecuteScalar());
+        var observedAt = Db.Microseconds("observed_at");
+        Assert.Equal(798, Db.Scalar($"SELECT count(DISTINCT store_key) FROM poll WHERE {observedAt} >= (SELECT max({observedAt}) FROM poll) - 168 * 3600000000"));
         Assert.Equal(798, summary.Stores);
         Assert.Contains($"report: {summary.Stores} stores, {summary.PollRows} polls", report.StandardError, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Report_takes_the_report_time_and_the_interpolation_and_writes_to_a_file()
     {
-        var db = PathOf("worked.db");
+        var db = Db.Connection;
         // The SPEC's worked example: Monday 09:00-12:00 in New York, polls at 10:14 (up) and 11:15 (down).
         File.WriteAllText(PathOf("hours.csv"), "store_id,dayOfWeek,start_time_local,end_time_local\nw,0,09:00:00,12:00:00\n");
         File.WriteAllText(PathOf("zones.csv"), "store_id,timezone_str\nw,America/New_York\n");
@@ -70,10 +57,10 @@ public sealed class CommandLineTests : IDisposable
         Assert.Equal($"{ReportCsv.Header}\nw,15.00,2.25,2.25,45.00,0.75,0.75\n", File.ReadAllText(PathOf("carried.csv")));
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_file_without_a_required_column_is_refused_with_exit_code_1_and_the_other_files_still_go_in()
     {
-        var db = PathOf("refused.db");
+        var db = Db.Connection;
         File.WriteAllText(PathOf("polls.csv"), "store_id,status\n1,active\n");
         File.WriteAllText(PathOf("zones.csv"), "store_id,timezone_str\n1,Asia/Kolkata\n");
 
@@ -83,17 +70,13 @@ public sealed class CommandLineTests : IDisposable
         Assert.Contains("timestamp_utc", import.StandardError, StringComparison.Ordinal);
         Assert.Contains("nothing was imported", import.StandardError, StringComparison.Ordinal);
         Assert.Contains("zones.csv (time zones): 1 rows read, 1 imported, 0 rejected", import.StandardOutput, StringComparison.Ordinal);
-        using var connection = new SqliteConnection($"Data Source={db};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT (SELECT count(*) FROM poll) || ' ' || (SELECT time_zone FROM store WHERE external_id = '1')";
-        Assert.Equal("0 Asia/Kolkata", command.ExecuteScalar());
+        Assert.Equal("0 Asia/Kolkata", Db.Text("SELECT (SELECT count(*) FROM poll) || ' ' || (SELECT time_zone FROM store WHERE external_id = '1')"));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Bad_rows_are_listed_with_file_line_and_reason_while_the_good_rows_go_in()
     {
-        var db = PathOf("rows.db");
+        var db = Db.Connection;
         File.WriteAllText(PathOf("polls.csv"), "store_id,status,timestamp_utc\n1,active,2023-01-01 00:00:00 UTC\n2,sleeping,2023-01-01 00:00:00 UTC\n");
 
         var import = StoremonProcess.Run("import", "--db", db, "--status", PathOf("polls.csv"));
@@ -103,24 +86,24 @@ public sealed class CommandLineTests : IDisposable
         Assert.Contains($"{PathOf("polls.csv")}:3: status \"sleeping\" is neither active nor inactive.", import.StandardOutput, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SkippableFact]
     public void An_unreadable_report_time_is_an_error_that_names_the_value()
     {
-        var result = StoremonProcess.Run("report", "--db", PathOf("empty.db"), "--as-of", "yesterday");
+        var result = StoremonProcess.Run("report", "--db", Db.Connection, "--as-of", "yesterday");
 
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains("'yesterday' is not a timestamp", result.StandardError + result.StandardOutput, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_report_on_an_empty_database_is_the_header_alone()
     {
-        var result = StoremonProcess.Run("report", "--db", PathOf("empty.db"));
+        var result = StoremonProcess.Run("report", "--db", Db.Connection);
 
         Assert.Equal((0, ReportCsv.Header + "\n"), (result.ExitCode, result.StandardOutput));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Generate_writes_the_same_files_for_the_same_seed_and_they_import_cleanly()
     {
         var first = StoremonProcess.Run("generate", "--out", PathOf("a"), "--stores", "40", "--days", "3", "--seed", "5");
@@ -131,7 +114,7 @@ public sealed class CommandLineTests : IDisposable
         {
             Assert.Equal(File.ReadAllBytes(Path.Combine(PathOf("a"), file)), File.ReadAllBytes(Path.Combine(PathOf("b"), file)));
         }
-        var import = StoremonProcess.Run("import", "--db", PathOf("generated.db"),
+        var import = StoremonProcess.Run("import", "--db", Db.Connection,
             "--status", Path.Combine(PathOf("a"), "store_status.csv"),
             "--hours", Path.Combine(PathOf("a"), "menu_hours.csv"),
             "--timezones", Path.Combine(PathOf("a"), "timezones.csv"));
@@ -140,3 +123,7 @@ public sealed class CommandLineTests : IDisposable
         Assert.Matches(@"store_status\.csv \(status polls\): ([\d,]+) rows read, \1 imported, 0 rejected", import.StandardOutput);
     }
 }
+
+public sealed class CommandLineTests_Sqlite() : CommandLineTests(DatabaseKind.Sqlite);
+
+public sealed class CommandLineTests_Postgres() : CommandLineTests(DatabaseKind.Postgres);

@@ -1,29 +1,22 @@
-using Microsoft.Data.Sqlite;
 using NodaTime;
 using Storemon.Engine;
 using Storemon.Reports;
 using Storemon.Storage;
-using Storemon.Storage.Sqlite;
+using Storemon.Tests.Databases;
 
 namespace Storemon.Tests.Engine;
 
 /// <summary>
-/// A real SQLite database of the test's own, in a temporary directory: rows are collected, written
-/// through the store when a report runs, and the report's CSV comes back split into fields.
+/// Reports over a real database of the test's own: rows are collected, written through the store
+/// when a report runs, and the report's CSV comes back split into fields.
 /// </summary>
-internal sealed class ReportDatabase : IDisposable
+internal sealed class ReportDatabase(TestDatabase database)
 {
-    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("storemon-engine-tests-");
     private readonly List<PollRow> _polls = [];
     private readonly List<BusinessHoursRow> _hours = [];
     private readonly List<TimeZoneRow> _zones = [];
-    private readonly SqliteMonitoringStore _store;
 
-    public ReportDatabase()
-    {
-        _store = new SqliteMonitoringStore(Path.Combine(_directory.FullName, "storemon.db"));
-        _store.Migrate();
-    }
+    private IMonitoringStore Store => database.Store;
 
     public ReportDatabase Poll(string storeId, Instant at, bool active)
     {
@@ -52,7 +45,7 @@ internal sealed class ReportDatabase : IDisposable
     {
         Flush();
         using var csv = new StringWriter();
-        ReportRunner.Run(_store, new ReportRequest(asOf, interpolation), csv);
+        ReportRunner.Run(Store, new ReportRequest(asOf, interpolation), csv);
         var lines = csv.ToString().Split('\n');
         Assert.Equal(ReportCsv.Header, lines[0]);
         Assert.Equal("", lines[^1]);
@@ -63,25 +56,19 @@ internal sealed class ReportDatabase : IDisposable
     public string[] ReportRow(string storeId, Instant? asOf = null, Interpolation interpolation = Interpolation.Nearest) =>
         Assert.Single(Report(asOf, interpolation), row => row[0] == storeId)[1..];
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        _directory.Delete(recursive: true);
-    }
-
     private void Flush()
     {
         if (_polls.Count > 0)
         {
-            _store.WritePolls(_polls, CancellationToken.None);
+            Store.WritePolls(_polls, CancellationToken.None);
         }
         if (_hours.Count > 0)
         {
-            _store.ReplaceBusinessHours(_hours, CancellationToken.None);
+            Store.ReplaceBusinessHours(_hours, CancellationToken.None);
         }
         if (_zones.Count > 0)
         {
-            _store.UpsertTimeZones(_zones, CancellationToken.None);
+            Store.UpsertTimeZones(_zones, CancellationToken.None);
         }
         _polls.Clear();
         _hours.Clear();

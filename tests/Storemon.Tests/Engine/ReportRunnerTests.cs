@@ -2,19 +2,24 @@ using System.Globalization;
 using NodaTime;
 using Storemon.Engine;
 using Storemon.Reports;
+using Storemon.Tests.Databases;
 using static Storemon.Tests.Engine.TestStore;
 
 namespace Storemon.Tests.Engine;
 
-/// <summary>The engine behind a real report over a real SQLite file: defaults, which polls count, which stores appear, and the CSV's numbers.</summary>
-public sealed class ReportRunnerTests : IDisposable
+/// <summary>The engine behind a real report over a real database: defaults, which polls count, which stores appear, and the CSV's numbers.</summary>
+public abstract class ReportRunnerTests : DatabaseTest
 {
     // Monday 23 January 2023, 12:00 in Chicago.
     private static readonly Instant NoonInChicago = Utc("2023-01-23 18:00");
 
-    private readonly ReportDatabase _database = new();
+    private readonly ReportDatabase _database;
 
-    public void Dispose() => _database.Dispose();
+    protected ReportRunnerTests(DatabaseKind kind)
+        : base(kind)
+    {
+        _database = new ReportDatabase(Db);
+    }
 
     private ReportDatabase WorkedExample(string storeId) => _database
         .Zone(storeId, "America/Chicago")
@@ -22,14 +27,14 @@ public sealed class ReportRunnerTests : IDisposable
         .Poll(storeId, Utc("2023-01-23 16:14"), active: true)   // 10:14 in Chicago
         .Poll(storeId, Utc("2023-01-23 17:15"), active: false); // 11:15 in Chicago
 
-    [Fact]
+    [SkippableFact]
     public void Worked_example_reports_minutes_for_the_hour_and_hours_for_the_day_and_week()
     {
         // 104.5 min up = 1.74 h, 75.5 min down = 1.26 h; the last hour (11:00–12:00) is all down.
         Assert.Equal(["0.00", "1.74", "1.74", "60.00", "1.26", "1.26"], WorkedExample("s").ReportRow("s", NoonInChicago));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Worked_example_with_carry_forward_reports_135_minutes_up_and_45_down()
     {
         Assert.Equal(
@@ -37,7 +42,7 @@ public sealed class ReportRunnerTests : IDisposable
             WorkedExample("s").ReportRow("s", NoonInChicago, Interpolation.CarryForward));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Store_without_a_time_zone_row_is_in_Chicago()
     {
         var asOf = Utc("2023-01-23 16:00"); // 10:00 in Chicago
@@ -54,7 +59,7 @@ public sealed class ReportRunnerTests : IDisposable
         Assert.Equal(["utc", "0.00", "3.00", "3.00", "0.00", "0.00", "0.00"], report[1]);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Store_without_business_hours_is_open_all_week()
     {
         _database.Poll("s", NoonInChicago - Duration.FromHours(1), active: true);
@@ -66,7 +71,7 @@ public sealed class ReportRunnerTests : IDisposable
         .Poll(storeId, NoonInChicago - Duration.FromHours(2), active: true)
         .Poll(storeId, NoonInChicago + Duration.FromMinutes(10), active: false);
 
-    [Fact]
+    [SkippableFact]
     public void Polls_after_the_report_time_are_ignored()
     {
         UpAtTenThenDownAfterNoon("s");
@@ -74,7 +79,7 @@ public sealed class ReportRunnerTests : IDisposable
         Assert.Equal(["60.00", "24.00", "168.00", "0.00", "0.00", "0.00"], _database.ReportRow("s", NoonInChicago));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Report_time_defaults_to_the_latest_poll_in_the_database()
     {
         UpAtTenThenDownAfterNoon("s");
@@ -84,7 +89,7 @@ public sealed class ReportRunnerTests : IDisposable
         Assert.Equal(["0.00", "22.92", "166.92", "60.00", "1.08", "1.08"], _database.ReportRow("s"));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Store_silent_all_week_is_left_out_of_the_report()
     {
         _database
@@ -97,7 +102,7 @@ public sealed class ReportRunnerTests : IDisposable
         Assert.Equal(["at-week-start"], report.Select(row => row[0]));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Latest_poll_before_the_week_decides_the_start_of_the_week_and_older_ones_do_not()
     {
         _database
@@ -109,7 +114,7 @@ public sealed class ReportRunnerTests : IDisposable
         Assert.Equal(["60.00", "24.00", "135.00", "0.00", "0.00", "33.00"], _database.ReportRow("s", NoonInChicago));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Values_are_rounded_half_away_from_zero_to_two_decimals()
     {
         var hourStart = NoonInChicago - Duration.FromHours(1);
@@ -122,7 +127,7 @@ public sealed class ReportRunnerTests : IDisposable
         Assert.Equal(["0.13", "23.00", "167.00", "59.88", "1.00", "1.00"], _database.ReportRow("s", NoonInChicago));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Numbers_use_a_dot_whatever_the_current_culture()
     {
         // The build runs with invariant globalization, where de-DE cannot be created: a culture that
@@ -144,7 +149,7 @@ public sealed class ReportRunnerTests : IDisposable
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public void Stores_are_ordered_by_ordinal_store_id()
     {
         foreach (var store in new[] { "b", "9", "B", "10", "a" })
@@ -155,3 +160,7 @@ public sealed class ReportRunnerTests : IDisposable
         Assert.Equal(["10", "9", "B", "a", "b"], _database.Report().Select(row => row[0]));
     }
 }
+
+public sealed class ReportRunnerTests_Sqlite() : ReportRunnerTests(DatabaseKind.Sqlite);
+
+public sealed class ReportRunnerTests_Postgres() : ReportRunnerTests(DatabaseKind.Postgres);

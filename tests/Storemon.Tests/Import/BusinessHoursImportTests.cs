@@ -1,19 +1,16 @@
 using Storemon.Import;
+using Storemon.Tests.Databases;
 
 namespace Storemon.Tests.Import;
 
-public sealed class BusinessHoursImportTests : IDisposable
+public abstract class BusinessHoursImportTests(DatabaseKind kind) : DatabaseTest(kind)
 {
     private const string NotATime = "is not a time of day (HH:MM[:SS[.ffffff]], 00:00 to 23:59:59.999999, or 24:00 as an end).";
 
-    private readonly TestDatabase _db = new();
-
-    public void Dispose() => _db.Dispose();
-
-    [Fact]
+    [SkippableFact]
     public void Each_bad_hours_row_is_rejected_with_its_line_number_and_reason_while_the_good_rows_are_imported()
     {
-        var path = _db.WriteCsv("hours.csv", """
+        var path = Db.WriteCsv("hours.csv", """
             store_id,dayOfWeek,start_time_local,end_time_local
             h1,0,09:00,17:00
             h1,7,09:00,17:00
@@ -30,7 +27,7 @@ public sealed class BusinessHoursImportTests : IDisposable
             h1,6,22:00,02:00
             """);
 
-        var summary = CsvImporter.ImportBusinessHours(_db.Store, path);
+        var summary = CsvImporter.ImportBusinessHours(Db.Store, path);
 
         Assert.Equal((13, 4, 9), (summary.RowsRead, summary.Imported, summary.Rejected));
         Assert.Equal(
@@ -48,25 +45,25 @@ public sealed class BusinessHoursImportTests : IDisposable
             summary.FirstRejections.Select(r => (r.Line, r.Reason)));
         Assert.Equal(
             ["0 32400000000-61200000000", "3 79200000000-86400000000", "5 34200000000-63930500000", "6 79200000000-7200000000"],
-            _db.Hours("h1"));
+            Db.Hours("h1"));
     }
 
-    [Fact]
+    [SkippableFact]
     public void The_2023_day_column_is_accepted_for_dayOfWeek()
     {
-        var summary = CsvImporter.ImportBusinessHours(_db.Store, _db.WriteCsv("hours.csv", """
+        var summary = CsvImporter.ImportBusinessHours(Db.Store, Db.WriteCsv("hours.csv", """
             store_id,DAY,start_time_local,end_time_local
             h1,6,00:00:00,23:59:59
             """));
 
         Assert.Equal((1, 1, 0), (summary.RowsRead, summary.Imported, summary.Rejected));
-        Assert.Equal(["6 0-86399000000"], _db.Hours("h1"));
+        Assert.Equal(["6 0-86399000000"], Db.Hours("h1"));
     }
 
-    [Fact]
+    [SkippableFact]
     public void An_import_replaces_the_hours_of_the_stores_it_names_and_leaves_the_others_alone()
     {
-        CsvImporter.ImportBusinessHours(_db.Store, _db.WriteCsv("first.csv", """
+        CsvImporter.ImportBusinessHours(Db.Store, Db.WriteCsv("first.csv", """
             store_id,dayOfWeek,start_time_local,end_time_local
             a,0,09:00,17:00
             a,1,09:00,17:00
@@ -74,7 +71,7 @@ public sealed class BusinessHoursImportTests : IDisposable
             c,3,10:00,12:00
             """));
 
-        var summary = CsvImporter.ImportBusinessHours(_db.Store, _db.WriteCsv("second.csv", """
+        var summary = CsvImporter.ImportBusinessHours(Db.Store, Db.WriteCsv("second.csv", """
             store_id,dayOfWeek,start_time_local,end_time_local
             a,4,08:00,09:00
             a,4,10:00,11:00
@@ -83,11 +80,15 @@ public sealed class BusinessHoursImportTests : IDisposable
             """));
 
         Assert.Equal((4, 3, 1), (summary.RowsRead, summary.Imported, summary.Rejected));
-        Assert.Equal(["4 28800000000-32400000000", "4 36000000000-39600000000"], _db.Hours("a"));
-        Assert.Equal(["2 36000000000-43200000000"], _db.Hours("b"));
+        Assert.Equal(["4 28800000000-32400000000", "4 36000000000-39600000000"], Db.Hours("a"));
+        Assert.Equal(["2 36000000000-43200000000"], Db.Hours("b"));
         // A rejected row changes nothing, so c keeps its hours.
-        Assert.Equal(["3 36000000000-43200000000"], _db.Hours("c"));
-        Assert.Equal(["5 0-0"], _db.Hours("d"));
-        Assert.Equal(5, _db.Count("business_hours"));
+        Assert.Equal(["3 36000000000-43200000000"], Db.Hours("c"));
+        Assert.Equal(["5 0-0"], Db.Hours("d"));
+        Assert.Equal(5, Db.Count("business_hours"));
     }
 }
+
+public sealed class BusinessHoursImportTests_Sqlite() : BusinessHoursImportTests(DatabaseKind.Sqlite);
+
+public sealed class BusinessHoursImportTests_Postgres() : BusinessHoursImportTests(DatabaseKind.Postgres);

@@ -1,18 +1,15 @@
 using System.Text;
 using Storemon.Import;
+using Storemon.Tests.Databases;
 
 namespace Storemon.Tests.Import;
 
-public sealed class StatusImportTests : IDisposable
+public abstract class StatusImportTests(DatabaseKind kind) : DatabaseTest(kind)
 {
-    private readonly TestDatabase _db = new();
-
-    public void Dispose() => _db.Dispose();
-
-    [Fact]
+    [SkippableFact]
     public void Each_bad_status_row_is_rejected_with_its_line_number_and_reason_while_the_good_rows_are_imported()
     {
-        var path = _db.WriteCsv("status.csv", """
+        var path = Db.WriteCsv("status.csv", """
             store_id,status,timestamp_utc
             s1,active,2023-01-22 12:09:39.388884 UTC
             s1,actve,2023-01-22 13:09:39 UTC
@@ -27,7 +24,7 @@ public sealed class StatusImportTests : IDisposable
             s6,Inactive,2024-10-07T14:09:39+02:00
             """);
 
-        var summary = CsvImporter.ImportStatus(_db.Store, path);
+        var summary = CsvImporter.ImportStatus(Db.Store, path);
 
         Assert.Equal((11, 4, 7), (summary.RowsRead, summary.Imported, summary.Rejected));
         Assert.Equal(
@@ -41,48 +38,48 @@ public sealed class StatusImportTests : IDisposable
                 new ImportRejection(path, 10, "the row has 1 field where the header has 3."),
             ],
             summary.FirstRejections);
-        Assert.Equal(4, _db.Count("poll"));
-        Assert.Equal(["1674389379388884:1"], _db.Polls("s1"));
-        Assert.Equal(["1674389379300000:0"], _db.Polls("s2"));
-        Assert.Equal(["1709200800000000:1"], _db.Polls("s5"));
-        Assert.Equal(["1728302979000000:0"], _db.Polls("s6"));
+        Assert.Equal(4, Db.Count("poll"));
+        Assert.Equal(["1674389379388884:1"], Db.Polls("s1"));
+        Assert.Equal(["1674389379300000:0"], Db.Polls("s2"));
+        Assert.Equal(["1709200800000000:1"], Db.Polls("s5"));
+        Assert.Equal(["1728302979000000:0"], Db.Polls("s6"));
         // Stores named only by rejected rows are not created.
-        Assert.Equal(["s1", "s2", "s5", "s6"], _db.Rows("SELECT external_id FROM store ORDER BY external_id"));
+        Assert.Equal(["s1", "s2", "s5", "s6"], Db.Rows("SELECT external_id FROM store ORDER BY external_id"));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Columns_are_found_by_trimmed_case_insensitive_header_name_in_any_order_and_unknown_columns_are_ignored()
     {
-        var path = _db.WriteCsv("status.csv", """
+        var path = Db.WriteCsv("status.csv", """
              Timestamp_UTC ,note,STATUS,Store_ID
             2023-01-22 12:09:39 UTC,first,active,s1
             2023-01-22 13:09:39 UTC,,inactive,s1
             """);
 
-        var summary = CsvImporter.ImportStatus(_db.Store, path);
+        var summary = CsvImporter.ImportStatus(Db.Store, path);
 
         Assert.Equal((2, 2, 0), (summary.RowsRead, summary.Imported, summary.Rejected));
-        Assert.Equal(["1674389379000000:1", "1674392979000000:0"], _db.Polls("s1"));
+        Assert.Equal(["1674389379000000:1", "1674392979000000:0"], Db.Polls("s1"));
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_byte_order_mark_CRLF_line_ends_and_a_missing_final_newline_change_nothing()
     {
         var text = "store_id,status,timestamp_utc\r\ns1,active,2023-01-22 12:09:39 UTC\r\ns1,broken,2023-01-22 13:09:39 UTC\r\ns1,inactive,2023-01-22 14:09:39 UTC";
-        var path = _db.WriteCsv("excel.csv", [.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(text)]);
+        var path = Db.WriteCsv("excel.csv", [.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(text)]);
 
-        var summary = CsvImporter.ImportStatus(_db.Store, path);
+        var summary = CsvImporter.ImportStatus(Db.Store, path);
 
         Assert.Equal((3, 2, 1), (summary.RowsRead, summary.Imported, summary.Rejected));
         Assert.Equal(3, Assert.Single(summary.FirstRejections).Line);
-        Assert.Equal(["1674389379000000:1", "1674396579000000:0"], _db.Polls("s1"));
-        Assert.Equal(["s1"], _db.Rows("SELECT external_id FROM store"));
+        Assert.Equal(["1674389379000000:1", "1674396579000000:0"], Db.Polls("s1"));
+        Assert.Equal(["s1"], Db.Rows("SELECT external_id FROM store"));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Line_numbers_count_physical_lines_across_quoted_line_breaks_and_blank_lines()
     {
-        var path = _db.WriteCsv("status.csv",
+        var path = Db.WriteCsv("status.csv",
             "store_id,status,timestamp_utc\n" +
             "\"two\nlines\",active,2023-01-22 12:00:00 UTC\n" +
             "\n" +
@@ -91,38 +88,38 @@ public sealed class StatusImportTests : IDisposable
             "s1,active,2023-01-22 12:00:00 UTC,\n" +
             "\n\n");
 
-        var summary = CsvImporter.ImportStatus(_db.Store, path);
+        var summary = CsvImporter.ImportStatus(Db.Store, path);
 
         // Blank lines are neither rows nor rejections.
         Assert.Equal((4, 2, 2), (summary.RowsRead, summary.Imported, summary.Rejected));
         Assert.Equal([5, 7], summary.FirstRejections.Select(r => r.Line));
-        Assert.Equal(["1674388800000000:1"], _db.Polls("two\nlines"));
-        Assert.Equal(["1674388800000000:1"], _db.Polls("s,2"));
+        Assert.Equal(["1674388800000000:1"], Db.Polls("two\nlines"));
+        Assert.Equal(["1674388800000000:1"], Db.Polls("s,2"));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Re_importing_a_poll_replaces_its_status_and_never_duplicates_it()
     {
-        CsvImporter.ImportStatus(_db.Store, _db.WriteCsv("first.csv", """
+        CsvImporter.ImportStatus(Db.Store, Db.WriteCsv("first.csv", """
             store_id,status,timestamp_utc
             s1,active,2023-01-22 12:00:00 UTC
             s1,active,2023-01-22 13:00:00 UTC
             """));
 
-        var summary = CsvImporter.ImportStatus(_db.Store, _db.WriteCsv("second.csv", """
+        var summary = CsvImporter.ImportStatus(Db.Store, Db.WriteCsv("second.csv", """
             store_id,status,timestamp_utc
             s1,inactive,2023-01-22T13:00:00.000000Z
             s1,inactive,2023-01-22 14:00:00 UTC
             """));
 
         Assert.Equal((2, 2, 0), (summary.RowsRead, summary.Imported, summary.Rejected));
-        Assert.Equal(["1674388800000000:1", "1674392400000000:0", "1674396000000000:0"], _db.Polls("s1"));
+        Assert.Equal(["1674388800000000:1", "1674392400000000:0", "1674396000000000:0"], Db.Polls("s1"));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Within_one_file_the_last_row_for_a_poll_wins()
     {
-        var summary = CsvImporter.ImportStatus(_db.Store, _db.WriteCsv("status.csv", """
+        var summary = CsvImporter.ImportStatus(Db.Store, Db.WriteCsv("status.csv", """
             store_id,status,timestamp_utc
             s1,active,2023-01-22 12:00:00 UTC
             s1,inactive,2023-01-22 12:00:00.000000 UTC
@@ -131,20 +128,24 @@ public sealed class StatusImportTests : IDisposable
             """));
 
         Assert.Equal((4, 4, 0), (summary.RowsRead, summary.Imported, summary.Rejected));
-        Assert.Equal(["1674388800000000:0"], _db.Polls("s1"));
+        Assert.Equal(["1674388800000000:0"], Db.Polls("s1"));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Store_ids_are_kept_as_opaque_text()
     {
-        CsvImporter.ImportStatus(_db.Store, _db.WriteCsv("status.csv", """
+        CsvImporter.ImportStatus(Db.Store, Db.WriteCsv("status.csv", """
             store_id,status,timestamp_utc
             0042,active,2023-01-22 12:00:00 UTC
             42,inactive,2023-01-22 12:00:00 UTC
             1E3,active,2023-01-22 12:00:00 UTC
             """));
 
-        Assert.Equal(["0042", "1E3", "42"], _db.Rows("SELECT external_id FROM store ORDER BY external_id"));
-        Assert.Equal(["1674388800000000:0"], _db.Polls("42"));
+        Assert.Equal(["0042", "1E3", "42"], Db.Rows("SELECT external_id FROM store ORDER BY external_id"));
+        Assert.Equal(["1674388800000000:0"], Db.Polls("42"));
     }
 }
+
+public sealed class StatusImportTests_Sqlite() : StatusImportTests(DatabaseKind.Sqlite);
+
+public sealed class StatusImportTests_Postgres() : StatusImportTests(DatabaseKind.Postgres);

@@ -1,10 +1,9 @@
 using System.Globalization;
-using Microsoft.Data.Sqlite;
 using NodaTime;
 using Storemon.Engine;
 using Storemon.Reports;
 using Storemon.Storage;
-using Storemon.Storage.Sqlite;
+using Storemon.Tests.Databases;
 
 namespace Storemon.Tests.Reports;
 
@@ -12,25 +11,12 @@ namespace Storemon.Tests.Reports;
 /// The report reads on one thread and computes on another, in batches of stores: the rows must come
 /// out complete, in order and equal to the engine's, and a failure on either side must fail the report.
 /// </summary>
-public sealed class ReportPipelineTests : IDisposable
+public abstract class ReportPipelineTests(DatabaseKind kind) : DatabaseTest(kind)
 {
     private static readonly Instant AsOf = Instant.FromUtc(2023, 1, 25, 18, 0);
     private static readonly string[] Zones = ["America/New_York", "Asia/Kolkata", "Australia/Lord_Howe"];
 
-    private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("storemon-pipeline-");
-    private readonly SqliteMonitoringStore _store;
-
-    public ReportPipelineTests()
-    {
-        _store = new SqliteMonitoringStore(Path.Combine(_folder.FullName, "storemon.db"));
-        _store.Migrate();
-    }
-
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        _folder.Delete(recursive: true);
-    }
+    private IMonitoringStore Store => Db.Store;
 
     // Stores spread over several batches (512 stores each), polled every 50 minutes with their own
     // pattern of outages, with hours on some days only.
@@ -54,22 +40,22 @@ public sealed class ReportPipelineTests : IDisposable
             }
             zones.Add(new TimeZoneRow(id, Zones[s % Zones.Length]));
         }
-        _store.WritePolls(polls, CancellationToken.None);
-        _store.ReplaceBusinessHours(hours, CancellationToken.None);
-        _store.UpsertTimeZones(zones, CancellationToken.None);
+        Store.WritePolls(polls, CancellationToken.None);
+        Store.ReplaceBusinessHours(hours, CancellationToken.None);
+        Store.UpsertTimeZones(zones, CancellationToken.None);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Rows_over_several_batches_come_out_in_store_order_and_equal_the_engine_store_by_store()
     {
         Fill(1_300);
 
         using var csv = new StringWriter();
-        var summary = ReportRunner.Run(_store, new ReportRequest(AsOf), csv);
+        var summary = ReportRunner.Run(Store, new ReportRequest(AsOf), csv);
 
         var expected = new StringWriter();
         expected.Write(ReportCsv.Header + "\n");
-        using (var snapshot = _store.OpenSnapshot())
+        using (var snapshot = Store.OpenSnapshot())
         {
             var stores = snapshot.Stores();
             var window = new ReportWindow(AsOf);
@@ -89,26 +75,20 @@ public sealed class ReportPipelineTests : IDisposable
         Assert.Equal(ids.Order(StringComparer.Ordinal), ids);
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_store_whose_zone_this_build_does_not_know_fails_the_whole_report_with_its_id()
     {
         Fill(1_300);
-        using (var connection = new SqliteConnection($"Data Source={Path.Combine(_folder.FullName, "storemon.db")};Pooling=False"))
-        {
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = "UPDATE store SET time_zone = 'Mars/Olympus_Mons' WHERE external_id = 'store-01100'";
-            Assert.Equal(1, command.ExecuteNonQuery());
-        }
+        Assert.Equal(1, Db.Execute("UPDATE store SET time_zone = 'Mars/Olympus_Mons' WHERE external_id = 'store-01100'"));
 
         using var csv = new StringWriter();
-        var error = Assert.Throws<InvalidDataException>(() => ReportRunner.Run(_store, new ReportRequest(AsOf), csv));
+        var error = Assert.Throws<InvalidDataException>(() => ReportRunner.Run(Store, new ReportRequest(AsOf), csv));
 
         Assert.Contains("store-01100", error.Message, StringComparison.Ordinal);
         Assert.Contains("Mars/Olympus_Mons", error.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_cancelled_report_stops_with_a_cancellation()
     {
         Fill(1_300);
@@ -116,6 +96,10 @@ public sealed class ReportPipelineTests : IDisposable
         cancelled.Cancel();
 
         Assert.ThrowsAny<OperationCanceledException>(() =>
-            ReportRunner.Run(_store, new ReportRequest(AsOf), new StringWriter(), cancellationToken: cancelled.Token));
+            ReportRunner.Run(Store, new ReportRequest(AsOf), new StringWriter(), cancellationToken: cancelled.Token));
     }
 }
+
+public sealed class ReportPipelineTests_Sqlite() : ReportPipelineTests(DatabaseKind.Sqlite);
+
+public sealed class ReportPipelineTests_Postgres() : ReportPipelineTests(DatabaseKind.Postgres);

@@ -9,19 +9,11 @@ namespace Storemon.Storage.Postgres;
 /// <summary>The report records and their CSV, in the same PostgreSQL database as the data.</summary>
 public sealed partial class PostgresMonitoringStore
 {
-    private const string ReportColumns = """
-        id, status, requested_as_of, interpolation, created_at, started_at, finished_at, as_of,
-        stores_done, stores_total, row_count, error, attempts, heartbeat_at
-        """;
-
     public void CreateReport(ReportRecord report)
     {
         ArgumentNullException.ThrowIfNull(report);
         using var connection = _dataSource.OpenConnection();
-        Execute(connection, """
-            INSERT INTO report (id, status, requested_as_of, interpolation, created_at, heartbeat_at)
-            VALUES (@id, @status, @requested, @interpolation, @created, @created)
-            """,
+        Execute(connection, ReportSql.Create,
             Text("id", report.Id), Text("status", report.Status.ToString()), Timestamp("requested", report.RequestedAsOf),
             Text("interpolation", report.Interpolation.ToString()), Timestamp("created", report.CreatedAt));
     }
@@ -29,7 +21,7 @@ public sealed partial class PostgresMonitoringStore
     public ReportRecord? FindReport(string id)
     {
         using var connection = _dataSource.OpenConnection();
-        using var select = new NpgsqlCommand($"SELECT {ReportColumns} FROM report WHERE id = @id", connection);
+        using var select = new NpgsqlCommand(ReportSql.Find, connection);
         select.Parameters.Add(Text("id", id));
         using var reader = select.ExecuteReader();
         return reader.Read() ? ReadReport(reader) : null;
@@ -38,7 +30,7 @@ public sealed partial class PostgresMonitoringStore
     public IReadOnlyList<ReportRecord> ListReports(int offset, int limit)
     {
         using var connection = _dataSource.OpenConnection();
-        using var select = new NpgsqlCommand($"SELECT {ReportColumns} FROM report ORDER BY created_at DESC, id LIMIT @limit OFFSET @offset", connection);
+        using var select = new NpgsqlCommand(ReportSql.List, connection);
         select.Parameters.Add(new NpgsqlParameter<int>("limit", NpgsqlDbType.Integer) { TypedValue = limit });
         select.Parameters.Add(new NpgsqlParameter<int>("offset", NpgsqlDbType.Integer) { TypedValue = offset });
         using var reader = select.ExecuteReader();
@@ -52,36 +44,28 @@ public sealed partial class PostgresMonitoringStore
 
     // One UPDATE: under READ COMMITTED a second claimant waits for the first and then re-checks the
     // condition on the row the first wrote, so exactly one of them gets the report.
-    public bool TryStartReport(string id, Instant now, Instant staleBefore) => ExecuteReportUpdate("""
-        UPDATE report SET status = 'Running', started_at = @now, heartbeat_at = @now, attempts = attempts + 1,
-                          stores_done = 0, error = NULL
-        WHERE id = @id AND (status = 'Pending' OR (status = 'Running' AND heartbeat_at < @stale))
-        """, id, now, Timestamp("stale", staleBefore)) == 1;
+    public bool TryStartReport(string id, Instant now, Instant staleBefore) =>
+        ExecuteReportUpdate(ReportSql.Start, id, now, Timestamp("stale", staleBefore)) == 1;
 
-    public void ReportProgress(string id, int storesDone, int storesTotal, Instant now) => ExecuteReportUpdate("""
-        UPDATE report SET stores_done = @done, stores_total = @total, heartbeat_at = @now
-        WHERE id = @id AND status = 'Running'
-        """, id, now, Integer("done", storesDone), Integer("total", storesTotal));
+    public void ReportProgress(string id, int storesDone, int storesTotal, Instant now) =>
+        ExecuteReportUpdate(ReportSql.Progress, id, now, Integer("done", storesDone), Integer("total", storesTotal));
 
     public void CompleteReport(string id, Instant? asOf, int rows, ReadOnlySpan<byte> csv, Instant now)
     {
         using var connection = _dataSource.OpenConnection();
         using var transaction = connection.BeginTransaction();
-        Execute(connection, """
+        Execute(connection, $"""
             INSERT INTO report_csv (report_id, content) VALUES (@id, @content)
             ON CONFLICT (report_id) DO UPDATE SET content = excluded.content;
-            UPDATE report SET status = 'Complete', as_of = @asOf, row_count = @rows, stores_done = @rows,
-                              stores_total = @rows, finished_at = @now, heartbeat_at = @now, error = NULL
-            WHERE id = @id;
+            {ReportSql.Complete};
             """,
             Text("id", id), new NpgsqlParameter<byte[]>("content", NpgsqlDbType.Bytea) { TypedValue = csv.ToArray() },
             Timestamp("asOf", asOf), Integer("rows", rows), Timestamp("now", now));
         transaction.Commit();
     }
 
-    public void FailReport(string id, string reason, Instant now) => ExecuteReportUpdate("""
-        UPDATE report SET status = 'Failed', error = @error, finished_at = @now, heartbeat_at = @now WHERE id = @id
-        """, id, now, Text("error", reason));
+    public void FailReport(string id, string reason, Instant now) =>
+        ExecuteReportUpdate(ReportSql.Fail, id, now, Text("error", reason));
 
     public Stream? OpenReportCsv(string id)
     {
@@ -115,13 +99,13 @@ public sealed partial class PostgresMonitoringStore
     public int ReleaseRunningReports()
     {
         using var connection = _dataSource.OpenConnection();
-        return Execute(connection, "UPDATE report SET status = 'Pending' WHERE status = 'Running'");
+        return Execute(connection, ReportSql.Release);
     }
 
     public IReadOnlyList<string> StaleReports(Instant staleBefore)
     {
         using var connection = _dataSource.OpenConnection();
-        using var select = new NpgsqlCommand("SELECT id FROM report WHERE status IN ('Pending', 'Running') AND heartbeat_at < @stale ORDER BY created_at", connection);
+        using var select = new NpgsqlCommand(ReportSql.Stale, connection);
         select.Parameters.Add(Timestamp("stale", staleBefore));
         using var reader = select.ExecuteReader();
         var ids = new List<string>();

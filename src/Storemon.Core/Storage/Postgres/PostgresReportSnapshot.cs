@@ -83,51 +83,24 @@ internal sealed partial class PostgresReportSnapshot : IReportSnapshot
 
     public IReadOnlyDictionary<long, StoreRecord> Stores()
     {
-        var hours = new Dictionary<long, BusinessHours[]>();
+        var records = new StoreRecords();
         using (var command = new NpgsqlCommand("SELECT store_key, day_of_week, start_us, end_us FROM business_hours ORDER BY store_key", _connection))
         using (var reader = command.ExecuteReader())
         {
-            var rows = new List<BusinessHours>();
-            var current = long.MinValue;
             while (reader.Read())
             {
-                var key = reader.GetInt64(0);
-                if (key != current && rows.Count > 0)
-                {
-                    hours[current] = [.. rows];
-                    rows.Clear();
-                }
-                current = key;
-                rows.Add(BusinessHours.FromSpecDay(
-                    reader.GetInt16(1),
-                    Duration.FromTicks(reader.GetInt64(2) * Poll.TicksPerMicrosecond),
-                    Duration.FromTicks(reader.GetInt64(3) * Poll.TicksPerMicrosecond)));
-            }
-            if (rows.Count > 0)
-            {
-                hours[current] = [.. rows];
+                records.AddHours(reader.GetInt64(0), reader.GetInt16(1), reader.GetInt64(2), reader.GetInt64(3));
             }
         }
-
-        var stores = new Dictionary<long, StoreRecord>();
-        var zones = new Dictionary<string, string>(StringComparer.Ordinal);
         using (var command = new NpgsqlCommand("SELECT store_key, external_id, time_zone FROM store", _connection))
         using (var reader = command.ExecuteReader())
         {
             while (reader.Read())
             {
-                var key = reader.GetInt64(0);
-                string? zone = null;
-                if (!reader.IsDBNull(2))
-                {
-                    // A few hundred zone names serve thousands of stores: keep one string of each.
-                    zone = reader.GetString(2);
-                    zone = zones.TryGetValue(zone, out var known) ? known : zones[zone] = zone;
-                }
-                stores[key] = new StoreRecord(key, reader.GetString(1), zone, hours.GetValueOrDefault(key, []));
+                records.AddStore(reader.GetInt64(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2));
             }
         }
-        return stores;
+        return records.Stores;
     }
 
     public void ReadPolls(Instant weekStart, Instant asOf, StoreRange stores, StorePollsAction onStore, CancellationToken cancellationToken)
@@ -184,6 +157,28 @@ internal sealed partial class PostgresReportSnapshot : IReportSnapshot
 
     private delegate void StoreRowAction(long storeKey, Poll? before, DateTime[] times, bool[] statuses);
 
+    /// <summary>The scan of <see cref="Scan"/>, with parameters @week, @asOf, and @from / @to for a bounded store range.</summary>
+    internal static string PollsSql(StoreRange stores) => $"""
+        SELECT s.store_key, b.observed_at, b.active, w.observed, w.active
+        FROM store AS s
+        CROSS JOIN LATERAL (
+            SELECT array_agg(p.observed_at) AS observed, array_agg(p.active) AS active
+            FROM (SELECT p.observed_at, p.active FROM poll AS p
+                  WHERE p.store_key = s.store_key AND p.observed_at >= @week AND p.observed_at <= @asOf
+                  ORDER BY p.observed_at) AS p
+        ) AS w
+        LEFT JOIN LATERAL (
+            SELECT q.observed_at, q.active FROM poll AS q
+            WHERE q.store_key = s.store_key AND q.observed_at < @week
+            ORDER BY q.observed_at DESC
+            LIMIT 1
+        ) AS b ON true
+        WHERE w.observed IS NOT NULL
+          {(stores.FromInclusive is null ? "" : "AND s.external_id >= @from")}
+          {(stores.ToExclusive is null ? "" : "AND s.external_id < @to")}
+        ORDER BY s.external_id
+        """;
+
     // One row per store that has a poll in [week start, as of], in ordinal order of its external id
     // (the store table's unique index, which is COLLATE "C"): its week's polls as two arrays in time
     // order, and its latest poll before the week. Per store the week is a range scan of the key in the
@@ -192,26 +187,7 @@ internal sealed partial class PostgresReportSnapshot : IReportSnapshot
     // store's last poll before this week are never read. A store silent all week has no row.
     private void Scan(Instant weekStart, Instant asOf, StoreRange stores, StoreRowAction onRow, CancellationToken cancellationToken)
     {
-        using var command = new NpgsqlCommand($"""
-            SELECT s.store_key, b.observed_at, b.active, w.observed, w.active
-            FROM store AS s
-            CROSS JOIN LATERAL (
-                SELECT array_agg(p.observed_at) AS observed, array_agg(p.active) AS active
-                FROM (SELECT p.observed_at, p.active FROM poll AS p
-                      WHERE p.store_key = s.store_key AND p.observed_at >= @week AND p.observed_at <= @asOf
-                      ORDER BY p.observed_at) AS p
-            ) AS w
-            LEFT JOIN LATERAL (
-                SELECT q.observed_at, q.active FROM poll AS q
-                WHERE q.store_key = s.store_key AND q.observed_at < @week
-                ORDER BY q.observed_at DESC
-                LIMIT 1
-            ) AS b ON true
-            WHERE w.observed IS NOT NULL
-              {(stores.FromInclusive is null ? "" : "AND s.external_id >= @from")}
-              {(stores.ToExclusive is null ? "" : "AND s.external_id < @to")}
-            ORDER BY s.external_id
-            """, _connection);
+        using var command = new NpgsqlCommand(PollsSql(stores), _connection);
         command.Parameters.Add(new NpgsqlParameter<DateTime>("week", NpgsqlDbType.TimestampTz) { TypedValue = PostgresMonitoringStore.DateTimeOf(weekStart) });
         command.Parameters.Add(new NpgsqlParameter<DateTime>("asOf", NpgsqlDbType.TimestampTz) { TypedValue = PostgresMonitoringStore.DateTimeOf(asOf) });
         if (stores.FromInclusive is { } from)

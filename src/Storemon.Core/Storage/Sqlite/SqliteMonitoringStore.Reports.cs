@@ -7,24 +7,16 @@ namespace Storemon.Storage.Sqlite;
 /// <summary>The report records and their CSV, in the same SQLite file as the data.</summary>
 public sealed partial class SqliteMonitoringStore
 {
-    private const string ReportColumns = """
-        id, status, requested_as_of, interpolation, created_at, started_at, finished_at, as_of,
-        stores_done, stores_total, row_count, error, attempts, heartbeat_at
-        """;
-
     public void CreateReport(ReportRecord report)
     {
         using var connection = Open();
         using var insert = connection.CreateCommand();
-        insert.CommandText = """
-            INSERT INTO report (id, status, requested_as_of, interpolation, created_at, heartbeat_at)
-            VALUES ($id, $status, $requested, $interpolation, $created, $created)
-            """;
-        insert.Parameters.AddWithValue("$id", report.Id);
-        insert.Parameters.AddWithValue("$status", report.Status.ToString());
-        insert.Parameters.AddWithValue("$requested", (object?)Micros(report.RequestedAsOf) ?? DBNull.Value);
-        insert.Parameters.AddWithValue("$interpolation", report.Interpolation.ToString());
-        insert.Parameters.AddWithValue("$created", Micros(report.CreatedAt));
+        insert.CommandText = ReportSql.Create;
+        insert.Parameters.AddWithValue("@id", report.Id);
+        insert.Parameters.AddWithValue("@status", report.Status.ToString());
+        insert.Parameters.AddWithValue("@requested", (object?)Micros(report.RequestedAsOf) ?? DBNull.Value);
+        insert.Parameters.AddWithValue("@interpolation", report.Interpolation.ToString());
+        insert.Parameters.AddWithValue("@created", Micros(report.CreatedAt));
         insert.ExecuteNonQuery();
     }
 
@@ -32,8 +24,8 @@ public sealed partial class SqliteMonitoringStore
     {
         using var connection = OpenForLookup();
         using var select = connection.CreateCommand();
-        select.CommandText = $"SELECT {ReportColumns} FROM report WHERE id = $id";
-        select.Parameters.AddWithValue("$id", id);
+        select.CommandText = ReportSql.Find;
+        select.Parameters.AddWithValue("@id", id);
         using var reader = select.ExecuteReader();
         return reader.Read() ? ReadReport(reader) : null;
     }
@@ -42,9 +34,9 @@ public sealed partial class SqliteMonitoringStore
     {
         using var connection = OpenForLookup();
         using var select = connection.CreateCommand();
-        select.CommandText = $"SELECT {ReportColumns} FROM report ORDER BY created_at DESC, id LIMIT $limit OFFSET $offset";
-        select.Parameters.AddWithValue("$limit", limit);
-        select.Parameters.AddWithValue("$offset", offset);
+        select.CommandText = ReportSql.List;
+        select.Parameters.AddWithValue("@limit", limit);
+        select.Parameters.AddWithValue("@offset", offset);
         using var reader = select.ExecuteReader();
         var reports = new List<ReportRecord>();
         while (reader.Read())
@@ -54,16 +46,11 @@ public sealed partial class SqliteMonitoringStore
         return reports;
     }
 
-    public bool TryStartReport(string id, Instant now, Instant staleBefore) => ExecuteReportUpdate("""
-        UPDATE report SET status = 'Running', started_at = $now, heartbeat_at = $now, attempts = attempts + 1,
-                          stores_done = 0, error = NULL
-        WHERE id = $id AND (status = 'Pending' OR (status = 'Running' AND heartbeat_at < $stale))
-        """, id, now, ("$stale", Micros(staleBefore))) == 1;
+    public bool TryStartReport(string id, Instant now, Instant staleBefore) =>
+        ExecuteReportUpdate(ReportSql.Start, id, now, ("@stale", Micros(staleBefore))) == 1;
 
-    public void ReportProgress(string id, int storesDone, int storesTotal, Instant now) => ExecuteReportUpdate("""
-        UPDATE report SET stores_done = $done, stores_total = $total, heartbeat_at = $now
-        WHERE id = $id AND status = 'Running'
-        """, id, now, ("$done", storesDone), ("$total", storesTotal));
+    public void ReportProgress(string id, int storesDone, int storesTotal, Instant now) =>
+        ExecuteReportUpdate(ReportSql.Progress, id, now, ("@done", storesDone), ("@total", storesTotal));
 
     public void CompleteReport(string id, Instant? asOf, int rows, ReadOnlySpan<byte> csv, Instant now)
     {
@@ -72,31 +59,26 @@ public sealed partial class SqliteMonitoringStore
         using (var content = connection.CreateCommand())
         {
             content.Transaction = transaction;
-            content.CommandText = "INSERT OR REPLACE INTO report_csv (report_id, content) VALUES ($id, $content)";
-            content.Parameters.AddWithValue("$id", id);
-            content.Parameters.Add("$content", SqliteType.Blob).Value = csv.ToArray();
+            content.CommandText = "INSERT OR REPLACE INTO report_csv (report_id, content) VALUES (@id, @content)";
+            content.Parameters.AddWithValue("@id", id);
+            content.Parameters.Add("@content", SqliteType.Blob).Value = csv.ToArray();
             content.ExecuteNonQuery();
         }
         using (var update = connection.CreateCommand())
         {
             update.Transaction = transaction;
-            update.CommandText = """
-                UPDATE report SET status = 'Complete', as_of = $asOf, row_count = $rows, stores_done = $rows,
-                                  stores_total = $rows, finished_at = $now, heartbeat_at = $now, error = NULL
-                WHERE id = $id
-                """;
-            update.Parameters.AddWithValue("$id", id);
-            update.Parameters.AddWithValue("$asOf", (object?)Micros(asOf) ?? DBNull.Value);
-            update.Parameters.AddWithValue("$rows", rows);
-            update.Parameters.AddWithValue("$now", Micros(now));
+            update.CommandText = ReportSql.Complete;
+            update.Parameters.AddWithValue("@id", id);
+            update.Parameters.AddWithValue("@asOf", (object?)Micros(asOf) ?? DBNull.Value);
+            update.Parameters.AddWithValue("@rows", rows);
+            update.Parameters.AddWithValue("@now", Micros(now));
             update.ExecuteNonQuery();
         }
         transaction.Commit();
     }
 
-    public void FailReport(string id, string reason, Instant now) => ExecuteReportUpdate("""
-        UPDATE report SET status = 'Failed', error = $error, finished_at = $now, heartbeat_at = $now WHERE id = $id
-        """, id, now, ("$error", reason));
+    public void FailReport(string id, string reason, Instant now) =>
+        ExecuteReportUpdate(ReportSql.Fail, id, now, ("@error", reason));
 
     public Stream? OpenReportCsv(string id)
     {
@@ -104,8 +86,8 @@ public sealed partial class SqliteMonitoringStore
         try
         {
             using var select = connection.CreateCommand();
-            select.CommandText = "SELECT rowid FROM report_csv WHERE report_id = $id";
-            select.Parameters.AddWithValue("$id", id);
+            select.CommandText = "SELECT rowid FROM report_csv WHERE report_id = @id";
+            select.Parameters.AddWithValue("@id", id);
             if (select.ExecuteScalar() is not long rowid)
             {
                 connection.Dispose();
@@ -125,7 +107,7 @@ public sealed partial class SqliteMonitoringStore
     {
         using var connection = Open();
         using var update = connection.CreateCommand();
-        update.CommandText = "UPDATE report SET status = 'Pending' WHERE status = 'Running'";
+        update.CommandText = ReportSql.Release;
         return update.ExecuteNonQuery();
     }
 
@@ -133,8 +115,8 @@ public sealed partial class SqliteMonitoringStore
     {
         using var connection = Open();
         using var select = connection.CreateCommand();
-        select.CommandText = "SELECT id FROM report WHERE status IN ('Pending', 'Running') AND heartbeat_at < $stale ORDER BY created_at";
-        select.Parameters.AddWithValue("$stale", Micros(staleBefore));
+        select.CommandText = ReportSql.Stale;
+        select.Parameters.AddWithValue("@stale", Micros(staleBefore));
         using var reader = select.ExecuteReader();
         var ids = new List<string>();
         while (reader.Read())
@@ -170,8 +152,8 @@ public sealed partial class SqliteMonitoringStore
         using var connection = Open();
         using var update = connection.CreateCommand();
         update.CommandText = sql;
-        update.Parameters.AddWithValue("$id", id);
-        update.Parameters.AddWithValue("$now", Micros(now));
+        update.Parameters.AddWithValue("@id", id);
+        update.Parameters.AddWithValue("@now", Micros(now));
         foreach (var (name, value) in parameters)
         {
             update.Parameters.AddWithValue(name, value);

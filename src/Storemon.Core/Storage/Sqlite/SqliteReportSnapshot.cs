@@ -47,49 +47,22 @@ internal sealed class SqliteReportSnapshot : IReportSnapshot
     public IReadOnlyDictionary<long, StoreRecord> Stores()
     {
         // Both scans follow the primary keys, so each store's hours arrive together.
-        var hours = new Dictionary<long, BusinessHours[]>();
+        var records = new StoreRecords();
         using (var scan = new RawStatement(_connection, "SELECT store_key, day_of_week, start_us, end_us FROM business_hours ORDER BY store_key"))
         {
-            var rows = new List<BusinessHours>();
-            var current = long.MinValue;
             while (scan.Step())
             {
-                var key = scan.Int64(0);
-                if (key != current && rows.Count > 0)
-                {
-                    hours[current] = [.. rows];
-                    rows.Clear();
-                }
-                current = key;
-                rows.Add(BusinessHours.FromSpecDay(
-                    (int)scan.Int64(1),
-                    Duration.FromTicks(scan.Int64(2) * Poll.TicksPerMicrosecond),
-                    Duration.FromTicks(scan.Int64(3) * Poll.TicksPerMicrosecond)));
-            }
-            if (rows.Count > 0)
-            {
-                hours[current] = [.. rows];
+                records.AddHours(scan.Int64(0), (int)scan.Int64(1), scan.Int64(2), scan.Int64(3));
             }
         }
-
-        var stores = new Dictionary<long, StoreRecord>();
-        var zones = new Dictionary<string, string>(StringComparer.Ordinal);
         using (var scan = new RawStatement(_connection, "SELECT store_key, external_id, time_zone FROM store"))
         {
             while (scan.Step())
             {
-                var key = scan.Int64(0);
-                string? zone = null;
-                if (!scan.IsNull(2))
-                {
-                    // A few hundred zone names serve thousands of stores: keep one string of each.
-                    zone = scan.String(2);
-                    zone = zones.TryGetValue(zone, out var known) ? known : zones[zone] = zone;
-                }
-                stores[key] = new StoreRecord(key, scan.String(1), zone, hours.GetValueOrDefault(key, []));
+                records.AddStore(scan.Int64(0), scan.String(1), scan.IsNull(2) ? null : scan.String(2));
             }
         }
-        return stores;
+        return records.Stores;
     }
 
     // SQLite has no snapshot that another connection could open.

@@ -1,0 +1,46 @@
+namespace Storemon.Storage;
+
+/// <summary>
+/// The statements on report records, the same text for SQLite and PostgreSQL (both take <c>@name</c>
+/// parameters); each database binds instants its own way (microseconds, or timestamptz).
+/// </summary>
+internal static class ReportSql
+{
+    public const string Columns = """
+        id, status, requested_as_of, interpolation, created_at, started_at, finished_at, as_of,
+        stores_done, stores_total, row_count, error, attempts, heartbeat_at
+        """;
+
+    public const string Create = """
+        INSERT INTO report (id, status, requested_as_of, interpolation, created_at, heartbeat_at)
+        VALUES (@id, @status, @requested, @interpolation, @created, @created)
+        """;
+
+    public const string Find = $"SELECT {Columns} FROM report WHERE id = @id";
+
+    public const string List = $"SELECT {Columns} FROM report ORDER BY created_at DESC, id LIMIT @limit OFFSET @offset";
+
+    /// <summary>The claim: one UPDATE, so two runners can never both take a report.</summary>
+    public const string Start = """
+        UPDATE report SET status = 'Running', started_at = @now, heartbeat_at = @now, attempts = attempts + 1,
+                          stores_done = 0, error = NULL
+        WHERE id = @id AND (status = 'Pending' OR (status = 'Running' AND heartbeat_at < @stale))
+        """;
+
+    public const string Progress = """
+        UPDATE report SET stores_done = @done, stores_total = @total, heartbeat_at = @now
+        WHERE id = @id AND status = 'Running'
+        """;
+
+    public const string Complete = """
+        UPDATE report SET status = 'Complete', as_of = @asOf, row_count = @rows, stores_done = @rows,
+                          stores_total = @rows, finished_at = @now, heartbeat_at = @now, error = NULL
+        WHERE id = @id
+        """;
+
+    public const string Fail = "UPDATE report SET status = 'Failed', error = @error, finished_at = @now, heartbeat_at = @now WHERE id = @id";
+
+    public const string Release = "UPDATE report SET status = 'Pending' WHERE status = 'Running'";
+
+    public const string Stale = "SELECT id FROM report WHERE status IN ('Pending', 'Running') AND heartbeat_at < @stale ORDER BY created_at";
+}

@@ -1,0 +1,132 @@
+using NodaTime;
+using Storemon.Engine;
+using Storemon.Storage;
+using Storemon.Tests.Databases;
+
+namespace Storemon.Tests.Postgres;
+
+/// <summary>Imports into PostgreSQL: binary COPY, merged with the SPEC's rules in one transaction per call.</summary>
+public sealed class PostgresImportTests() : DatabaseTest(DatabaseKind.Postgres)
+{
+    private static readonly Instant Start = Instant.FromUtc(2023, 1, 20, 0, 0, 0).PlusNanoseconds(123_456_000);
+
+    private static PollRow Poll(string store, int hour, bool active) =>
+        new(store, (Start + Duration.FromHours(hour)).ToUnixTimeTicks() / global::Storemon.Engine.Poll.TicksPerMicrosecond, active);
+
+    private IReadOnlyList<string> Polls(string store) => Db.Rows($"""
+        SELECT to_char(p.observed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || ' ' || p.active
+        FROM poll p JOIN store s USING (store_key) WHERE s.external_id = '{store}' ORDER BY p.observed_at
+        """);
+
+    [SkippableFact]
+    public void A_copy_import_keeps_the_last_of_duplicates_within_one_batch_and_across_batches()
+    {
+        // 3 stores × 100 hourly polls, across two weeks; every tenth poll of store "a" repeated later in
+        // the same batch with the opposite status.
+        var first = new List<PollRow>();
+        foreach (var store in new[] { "a", "b", "c" })
+        {
+            first.AddRange(Enumerable.Range(0, 100).Select(hour => Poll(store, hour, active: hour % 3 != 0)));
+        }
+        first.AddRange(Enumerable.Range(0, 10).Select(i => Poll("a", i * 10, active: (i * 10) % 3 == 0)));
+
+        Assert.Equal(310, Db.Store.WritePolls(first, CancellationToken.None));
+        Assert.Equal(300, Db.Scalar("SELECT count(*) FROM poll"));
+        var a = Polls("a");
+        Assert.Equal(100, a.Count);
+        Assert.Equal("2023-01-20 00:00:00.123456 true", a[0]);    // hour 0: false, then true later in the batch
+        Assert.Equal("2023-01-20 01:00:00.123456 true", a[1]);    // no duplicate
+        Assert.Equal("2023-01-20 03:00:00.123456 false", a[3]);   // no duplicate
+        Assert.Equal("2023-01-20 10:00:00.123456 false", a[10]);  // hour 10: true, then false
+        Assert.Equal("2023-01-20 00:00:00.123456 false", Polls("b")[0]);
+
+        // A second batch: new polls (the first in key order is new, so the straight copy gets under way
+        // before it meets a stored one), a new store, and polls already stored with a new status, some
+        // of them twice (the last one wins again).
+        var second = new List<PollRow>
+        {
+            Poll("a", 500, active: false),
+            Poll("b", 0, active: true),
+            Poll("b", 150, active: false),
+            Poll("d", 5, active: true),
+            Poll("c", 1, active: false),
+            Poll("c", 1, active: true),
+            Poll("c", 2, active: false),
+        };
+        Assert.Equal(7, Db.Store.WritePolls(second, CancellationToken.None));
+        Assert.Equal(303, Db.Scalar("SELECT count(*) FROM poll"));
+        Assert.Equal("2023-02-09 20:00:00.123456 false", Polls("a")[^1]);
+        Assert.Equal("2023-01-20 00:00:00.123456 true", Polls("b")[0]);
+        Assert.Equal("2023-01-26 06:00:00.123456 false", Polls("b")[^1]);
+        Assert.Equal(["2023-01-20 00:00:00.123456 false", "2023-01-20 01:00:00.123456 true", "2023-01-20 02:00:00.123456 false"], Polls("c").Take(3));
+        Assert.Equal(["2023-01-20 05:00:00.123456 true"], Polls("d"));
+        Assert.Equal(4, Db.Scalar("SELECT count(*) FROM store"));
+
+        // The same batch again changes nothing.
+        var dump = Db.Rows("SELECT store_key || ' ' || observed_at || ' ' || active FROM poll ORDER BY 1");
+        Assert.Equal(7, Db.Store.WritePolls(second, CancellationToken.None));
+        Assert.Equal(dump, Db.Rows("SELECT store_key || ' ' || observed_at || ' ' || active FROM poll ORDER BY 1"));
+    }
+
+    [SkippableFact]
+    public void A_failing_enumeration_rolls_the_whole_import_back()
+    {
+        Db.Store.WritePolls([Poll("a", 0, true)], CancellationToken.None);
+
+        IEnumerable<PollRow> Failing()
+        {
+            yield return Poll("a", 0, false);
+            yield return Poll("new", 1, true);
+            throw new InvalidDataException("the file broke off");
+        }
+        Assert.Throws<InvalidDataException>(() => Db.Store.WritePolls(Failing(), CancellationToken.None));
+
+        Assert.Equal(["2023-01-20 00:00:00.123456 true"], Polls("a"));
+        Assert.Equal(1, Db.Scalar("SELECT count(*) FROM store"));
+        Assert.Equal(1, Db.Scalar("SELECT count(*) FROM poll"));
+    }
+
+    [SkippableFact]
+    public void An_hours_import_replaces_all_hours_of_the_stores_it_names_and_leaves_the_others()
+    {
+        var nine = Duration.FromHours(9);
+        var five = Duration.FromHours(17);
+        Db.Store.ReplaceBusinessHours(
+        [
+            new("a", BusinessHours.FromSpecDay(0, nine, five)),
+            new("a", BusinessHours.FromSpecDay(1, nine, five)),
+            new("b", BusinessHours.FromSpecDay(2, nine, five)),
+        ], CancellationToken.None);
+
+        // "a" gets one new row, twice (identical rows are one row); "b" is not named and keeps its hours.
+        Assert.Equal(2, Db.Store.ReplaceBusinessHours(
+        [
+            new("a", BusinessHours.FromSpecDay(6, Duration.FromHours(22), Duration.FromHours(2))),
+            new("a", BusinessHours.FromSpecDay(6, Duration.FromHours(22), Duration.FromHours(2))),
+        ], CancellationToken.None));
+
+        Assert.Equal(
+            ["a 6 79200000000 7200000000", "b 2 32400000000 61200000000"],
+            Db.Rows("SELECT s.external_id || ' ' || h.day_of_week || ' ' || h.start_us || ' ' || h.end_us FROM business_hours h JOIN store s USING (store_key) ORDER BY 1"));
+    }
+
+    [SkippableFact]
+    public void A_time_zone_import_upserts_and_the_last_row_of_a_store_wins()
+    {
+        Db.Store.UpsertTimeZones([new("a", "America/New_York"), new("b", "Asia/Tokyo")], CancellationToken.None);
+        Assert.Equal(3, Db.Store.UpsertTimeZones([new("a", "Europe/Paris"), new("c", "Asia/Beirut"), new("a", "America/Denver")], CancellationToken.None));
+
+        Assert.Equal(
+            ["a America/Denver", "b Asia/Tokyo", "c Asia/Beirut"],
+            Db.Rows("SELECT external_id || ' ' || time_zone FROM store ORDER BY 1"));
+    }
+
+    [SkippableFact]
+    public void Migrating_again_changes_nothing()
+    {
+        Db.Store.WritePolls([Poll("a", 0, true)], CancellationToken.None);
+        Db.Store.Migrate();
+        Assert.Equal(2, Db.Scalar("SELECT count(*) FROM schemaversions"));
+        Assert.Equal(1, Db.Scalar("SELECT count(*) FROM poll"));
+    }
+}

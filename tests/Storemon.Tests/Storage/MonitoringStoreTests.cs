@@ -1,0 +1,138 @@
+using NodaTime;
+using NodaTime.Text;
+using Storemon.Engine;
+using Storemon.Storage;
+using Storemon.Tests.Databases;
+
+namespace Storemon.Tests.Storage;
+
+/// <summary>What every store promises the report: migrations that can run at every start, and one consistent snapshot per report.</summary>
+public abstract class MonitoringStoreTests(DatabaseKind kind) : DatabaseTest(kind)
+{
+    private static readonly Instant Noon = Instant.FromUtc(2024, 10, 3, 12, 0);
+
+    private static PollRow PollAt(string store, Instant at, bool active) => new(store, at.ToUnixTimeTicks() / Poll.TicksPerMicrosecond, active);
+
+    [SkippableFact]
+    public void Migrating_an_up_to_date_database_again_changes_nothing()
+    {
+        Db.Store.WritePolls([PollAt("s1", Noon, true)], CancellationToken.None);
+        Db.Store.UpsertTimeZones([new TimeZoneRow("s1", "Asia/Tokyo")], CancellationToken.None);
+        var before = Db.Dump();
+
+        // Every process migrates at start, so a second one meets a database already migrated.
+        using (var second = Db.Open())
+        {
+            second.WritePolls([PollAt("s1", Noon + Duration.FromHours(1), false)], CancellationToken.None);
+        }
+
+        Assert.Equal([.. before, $"poll 1 {(Noon + Duration.FromHours(1)).ToUnixTimeTicks() / 10} 0"], Db.Dump());
+    }
+
+    [SkippableFact]
+    public void A_snapshot_sees_the_database_as_it_was_at_its_first_read_whatever_is_written_after()
+    {
+        var weekStart = Noon - Duration.FromDays(7);
+        Db.Store.WritePolls([PollAt("s1", Noon - Duration.FromHours(1), true)], CancellationToken.None);
+        Db.Store.UpsertTimeZones([new TimeZoneRow("s1", "America/New_York")], CancellationToken.None);
+        Db.Store.ReplaceBusinessHours([new BusinessHoursRow("s1", BusinessHours.FromSpecDay(0, Duration.FromHours(9), Duration.FromHours(17)))], CancellationToken.None);
+
+        using var snapshot = Db.Store.OpenSnapshot();
+        Assert.Equal(Noon - Duration.FromHours(1), snapshot.LatestPoll());
+
+        // Written meanwhile through a store of its own, as the service's ingestion would.
+        using (var writer = Db.Open())
+        {
+            writer.WritePolls([PollAt("s1", Noon, false), PollAt("s2", Noon, true)], CancellationToken.None);
+            writer.UpsertTimeZones([new TimeZoneRow("s1", "Asia/Tokyo"), new TimeZoneRow("s2", "Asia/Tokyo")], CancellationToken.None);
+            writer.ReplaceBusinessHours([new BusinessHoursRow("s1", BusinessHours.FromSpecDay(1, Duration.FromHours(8), Duration.FromHours(9)))], CancellationToken.None);
+        }
+
+        Assert.Equal(Noon - Duration.FromHours(1), snapshot.LatestPoll());
+        var store = Assert.Single(snapshot.Stores().Values);
+        Assert.Equal(("s1", "America/New_York"), (store.ExternalId, store.TimeZone));
+        Assert.Equal([BusinessHours.FromSpecDay(0, Duration.FromHours(9), Duration.FromHours(17))], store.Hours);
+        Assert.Equal(["s1: 2024-10-03T11:00:00Z up"], ReadPolls(snapshot, weekStart, Noon));
+        Assert.Equal(1, snapshot.CountPollRows(weekStart, Noon, CancellationToken.None));
+
+        using var later = Db.Store.OpenSnapshot();
+        Assert.Equal(Noon, later.LatestPoll());
+        Assert.Equal(2, later.Stores().Count);
+        Assert.Equal(3, later.CountPollRows(weekStart, Noon, CancellationToken.None));
+    }
+
+    [SkippableFact]
+    public void A_snapshot_reads_each_store_s_week_with_its_latest_poll_before_it_in_store_id_order()
+    {
+        var weekStart = Noon - Duration.FromDays(7);
+        Db.Store.WritePolls(
+        [
+            // Older history than the poll just before the week is never read.
+            PollAt("b", weekStart - Duration.FromDays(20), false),
+            PollAt("b", weekStart - Duration.FromDays(2), false),
+            PollAt("b", weekStart + Duration.FromHours(5), true),
+            PollAt("a", weekStart, true),
+            PollAt("a", Noon, false),
+            PollAt("a", Noon + Duration.FromSeconds(1), true),
+            // Silent all week: no row, even with a poll before the week.
+            PollAt("c", weekStart - Duration.FromSeconds(1), true),
+            // Upper case sorts before lower case in ordinal order, whatever the database's collation.
+            PollAt("B", Noon - Duration.FromMinutes(1), true),
+        ], CancellationToken.None);
+
+        using var snapshot = Db.Store.OpenSnapshot();
+
+        Assert.Equal(
+            [
+                "B: 2024-10-03T11:59:00Z up",
+                "a: 2024-09-26T12:00:00Z up, 2024-10-03T12:00:00Z down",
+                "b: 2024-09-24T12:00:00Z down, 2024-09-26T17:00:00Z up",
+            ],
+            ReadPolls(snapshot, weekStart, Noon));
+    }
+
+    [SkippableFact]
+    public void Store_ranges_split_a_read_into_shards_that_together_are_the_whole_read()
+    {
+        var weekStart = Noon - Duration.FromDays(7);
+        var ids = new[] { "a", "B", "b", "c", "ca", "d" };
+        Db.Store.WritePolls(
+            ids.SelectMany((id, i) => new[]
+            {
+                PollAt(id, weekStart - Duration.FromHours(i + 1), i % 2 == 0),
+                PollAt(id, Noon - Duration.FromHours(i + 1), true),
+            }),
+            CancellationToken.None);
+
+        using var snapshot = Db.Store.OpenSnapshot();
+        StoreRange[] shards = [new(null, "a"), new("a", "c"), new("c", "d"), new("d", null)];
+
+        // From inclusive, to exclusive, in ordinal order (upper case first).
+        Assert.Equal(["B"], Ids(ReadPolls(snapshot, weekStart, Noon, shards[0])));
+        Assert.Equal(["a", "b"], Ids(ReadPolls(snapshot, weekStart, Noon, shards[1])));
+        Assert.Equal(["c", "ca"], Ids(ReadPolls(snapshot, weekStart, Noon, shards[2])));
+        Assert.Equal(["d"], Ids(ReadPolls(snapshot, weekStart, Noon, shards[3])));
+        Assert.Equal(ReadPolls(snapshot, weekStart, Noon, StoreRange.All), shards.SelectMany(shard => ReadPolls(snapshot, weekStart, Noon, shard)));
+        Assert.Equal(12, snapshot.CountPollRows(weekStart, Noon, CancellationToken.None));
+        Assert.Equal([2, 4, 4, 2], shards.Select(shard => snapshot.CountPollRows(weekStart, Noon, shard, CancellationToken.None)));
+
+        static IEnumerable<string> Ids(List<string> lines) => lines.Select(line => line[..line.IndexOf(':', StringComparison.Ordinal)]);
+    }
+
+    /// <summary>What <see cref="IReportSnapshot.ReadPolls(Instant, Instant, StoreRange, StorePollsAction, CancellationToken)"/> hands over, one line a store: <c>id: time status, …</c>.</summary>
+    private static List<string> ReadPolls(IReportSnapshot snapshot, Instant weekStart, Instant asOf, StoreRange? range = null)
+    {
+        var stores = snapshot.Stores();
+        var lines = new List<string>();
+        snapshot.ReadPolls(weekStart, asOf, range ?? StoreRange.All, (key, polls) =>
+        {
+            var times = polls.ToArray().Select(p => $"{InstantPattern.ExtendedIso.Format(Instant.FromUnixTimeTicks(p.UnixTicks))} {(p.Active ? "up" : "down")}");
+            lines.Add($"{stores[key].ExternalId}: {string.Join(", ", times)}");
+        }, CancellationToken.None);
+        return lines;
+    }
+}
+
+public sealed class MonitoringStoreTests_Sqlite() : MonitoringStoreTests(DatabaseKind.Sqlite);
+
+public sealed class MonitoringStoreTests_Postgres() : MonitoringStoreTests(DatabaseKind.Postgres);

@@ -1,0 +1,157 @@
+using System.Text;
+using NodaTime;
+using Storemon.Engine;
+using Storemon.Reports;
+using Storemon.Storage;
+using Storemon.Tests.Databases;
+
+namespace Storemon.Tests.Storage;
+
+/// <summary>The report records as every store keeps them: one claim per run, a heartbeat, the CSV kept exactly, retention.</summary>
+public abstract class ReportStoreTests(DatabaseKind kind) : DatabaseTest(kind)
+{
+    // Not on a whole second: every instant must come back to the microsecond.
+    private static readonly Instant Start = Instant.FromUtc(2024, 10, 3, 12, 0).PlusNanoseconds(123_456_000);
+
+    private static Instant At(int seconds) => Start + Duration.FromSeconds(seconds);
+
+    private IReportStore Reports => Db.Store;
+
+    private void Create(string id, int createdAt) =>
+        Reports.CreateReport(new ReportRecord(id, ReportStatus.Pending, RequestedAsOf: null, Interpolation.Nearest, At(createdAt)));
+
+    [SkippableFact]
+    public void A_new_report_reads_back_as_created()
+    {
+        var report = new ReportRecord("r1", ReportStatus.Pending, Instant.FromUtc(2024, 10, 1, 0, 0).PlusNanoseconds(999_999_000), Interpolation.CarryForward, At(0));
+
+        Reports.CreateReport(report);
+
+        // The heartbeat starts at creation, so a report nobody ever claims still turns stale.
+        Assert.Equal(report with { HeartbeatAt = At(0) }, Reports.FindReport("r1"));
+        Assert.Null(Reports.FindReport("r2"));
+    }
+
+    [SkippableFact]
+    public void A_report_is_claimed_once_and_again_only_when_its_heartbeat_has_stopped()
+    {
+        Create("r1", 0);
+
+        Assert.True(Reports.TryStartReport("r1", At(1), staleBefore: At(0)));
+        Assert.False(Reports.TryStartReport("r1", At(2), staleBefore: At(0)));
+        Reports.ReportProgress("r1", 5, 10, At(10));
+        Assert.Null(Reports.OpenReportCsv("r1"));
+        // The heartbeat at 10 s is not before 10 s: the run is alive.
+        Assert.False(Reports.TryStartReport("r1", At(20), staleBefore: At(10)));
+        Assert.True(Reports.TryStartReport("r1", At(30), staleBefore: At(11)));
+
+        Assert.Equal(
+            new ReportRecord("r1", ReportStatus.Running, null, Interpolation.Nearest, At(0), StartedAt: At(30), StoresDone: 0, StoresTotal: 10, Attempts: 2, HeartbeatAt: At(30)),
+            Reports.FindReport("r1"));
+    }
+
+    [SkippableFact]
+    public void A_complete_report_keeps_its_csv_byte_for_byte()
+    {
+        Create("r1", 0);
+        Reports.TryStartReport("r1", At(1), At(0));
+        // Several megabytes, so that the CSV is read back in many pieces, and text beyond ASCII.
+        var csv = Encoding.UTF8.GetBytes(ReportCsvOf(60_000, "Café-"));
+
+        Reports.CompleteReport("r1", Instant.FromUtc(2024, 10, 3, 11, 0), rows: 60_000, csv, At(5));
+
+        Assert.Equal(
+            new ReportRecord("r1", ReportStatus.Complete, null, Interpolation.Nearest, At(0), StartedAt: At(1), FinishedAt: At(5),
+                AsOf: Instant.FromUtc(2024, 10, 3, 11, 0), StoresDone: 60_000, StoresTotal: 60_000, RowCount: 60_000, Attempts: 1, HeartbeatAt: At(5)),
+            Reports.FindReport("r1"));
+        using var stored = Reports.OpenReportCsv("r1");
+        Assert.NotNull(stored);
+        using var copy = new MemoryStream();
+        stored.CopyTo(copy);
+        Assert.Equal(csv, copy.ToArray());
+        Assert.Null(Reports.OpenReportCsv("r2"));
+    }
+
+    [SkippableFact]
+    public void A_failed_report_says_why_and_has_no_csv()
+    {
+        Create("r1", 0);
+        Reports.TryStartReport("r1", At(1), At(0));
+
+        Reports.FailReport("r1", "store s7 has the unknown time zone Mars/Olympus_Mons", At(3));
+
+        var report = Reports.FindReport("r1");
+        Assert.Equal((ReportStatus.Failed, "store s7 has the unknown time zone Mars/Olympus_Mons", At(3)), (report!.Status, report.Error, report.FinishedAt));
+        Assert.Null(Reports.OpenReportCsv("r1"));
+        Assert.False(Reports.TryStartReport("r1", At(100), At(100)));
+    }
+
+    [SkippableFact]
+    public void Reports_are_listed_newest_first_a_page_at_a_time()
+    {
+        foreach (var (id, createdAt) in new[] { ("b", 1), ("d", 3), ("a", 2), ("c", 0) })
+        {
+            Create(id, createdAt);
+        }
+
+        Assert.Equal(["d", "a"], Reports.ListReports(0, 2).Select(r => r.Id));
+        Assert.Equal(["b", "c"], Reports.ListReports(2, 2).Select(r => r.Id));
+        Assert.Empty(Reports.ListReports(4, 2));
+    }
+
+    [SkippableFact]
+    public void At_start_running_reports_go_back_to_pending_and_unfinished_ones_without_a_heartbeat_are_stale()
+    {
+        Create("pending-old", 0);
+        Create("running", 0);
+        Create("done", 0);
+        Create("pending-new", 50);
+        Reports.TryStartReport("running", At(40), At(0));
+        Reports.TryStartReport("done", At(1), At(0));
+        Reports.CompleteReport("done", null, 0, "store_id\n"u8, At(2));
+
+        Assert.Equal(["pending-old", "running"], Reports.StaleReports(At(45)).Order(StringComparer.Ordinal));
+        Assert.Equal(["pending-old"], Reports.StaleReports(At(40)));
+
+        Assert.Equal(1, Reports.ReleaseRunningReports());
+        Assert.Equal(ReportStatus.Pending, Reports.FindReport("running")!.Status);
+        Assert.Equal(ReportStatus.Complete, Reports.FindReport("done")!.Status);
+    }
+
+    [SkippableFact]
+    public void Only_reports_finished_before_the_cut_are_pruned_with_their_csv()
+    {
+        foreach (var (id, finishedAt) in new[] { ("old", 10), ("edge", 20), ("new", 30) })
+        {
+            Create(id, 0);
+            Reports.TryStartReport(id, At(1), At(0));
+            Reports.CompleteReport(id, null, 1, "store_id\ns\n"u8, At(finishedAt));
+        }
+        Create("failed", 0);
+        Reports.FailReport("failed", "no", At(5));
+        Create("pending", 0);
+
+        Assert.Equal(2, Reports.PruneReports(At(20)));
+
+        Assert.Equal(["edge", "new", "pending"], Reports.ListReports(0, 10).Select(r => r.Id).Order(StringComparer.Ordinal));
+        Assert.Null(Reports.FindReport("old"));
+        Assert.Null(Reports.OpenReportCsv("old"));
+        using var kept = Reports.OpenReportCsv("edge");
+        Assert.NotNull(kept);
+        Assert.Equal(2, Db.Scalar("SELECT count(*) FROM report_csv"));
+    }
+
+    private static string ReportCsvOf(int rows, string prefix)
+    {
+        var csv = new StringBuilder(ReportCsv.Header + "\n");
+        for (var i = 0; i < rows; i++)
+        {
+            csv.Append(prefix).Append(i).Append(",60.00,24.00,168.00,0.00,0.00,0.00\n");
+        }
+        return csv.ToString();
+    }
+}
+
+public sealed class ReportStoreTests_Sqlite() : ReportStoreTests(DatabaseKind.Sqlite);
+
+public sealed class ReportStoreTests_Postgres() : ReportStoreTests(DatabaseKind.Postgres);
