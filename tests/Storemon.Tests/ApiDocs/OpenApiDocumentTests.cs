@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Storemon.Tests.Api;
+using Storemon.Tests.Databases;
 
 namespace Storemon.Tests.ApiDocs;
 
@@ -19,7 +20,7 @@ public sealed class OpenApiDocumentTests
 
     private static async Task<string> ServedDocument()
     {
-        using var service = new ServiceFactory();
+        using var service = new ServiceFactory(DatabaseKind.Sqlite);
         var response = await service.CreateClient().GetAsync(new Uri("/openapi/v1.json", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await response.Content.ReadAsStringAsync();
