@@ -10,7 +10,6 @@ namespace Storemon.Tests.ApiDocs;
 /// show in diffs. The service builds it from its endpoints; these tests make sure the copy is the
 /// document the service serves, and that what it says is complete.
 /// </summary>
-[Collection(OneServiceAtATime.Name)]
 public sealed class OpenApiDocumentTests
 {
     private const string CheckedInPath = "src/Storemon.Api/openapi/v1.json";

@@ -4,7 +4,6 @@ using Storemon.Tests.Databases;
 
 namespace Storemon.Tests.ApiDocs;
 
-[Collection(OneServiceAtATime.Name)]
 public sealed class ReferencePageTests : IDisposable
 {
     // Keys required: the documentation must still be readable without one.
