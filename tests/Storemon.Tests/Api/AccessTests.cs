@@ -3,11 +3,12 @@ using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Storemon.Tests.Databases;
 
 namespace Storemon.Tests.Api;
 
 /// <summary>API keys with scopes, through ASP.NET Core's authentication and authorization.</summary>
-public sealed class AccessTests() : ServiceTest(ServiceFactory.Keys(
+public abstract class AccessTests(DatabaseKind kind) : ServiceTest(kind, ServiceFactory.Keys(
     ("reader", ReaderKey, "reports:read"),
     ("writer", WriterKey, "reports:write"),
     ("ingester", IngestKey, "ingest"),
@@ -46,7 +47,7 @@ public sealed class AccessTests() : ServiceTest(ServiceFactory.Keys(
         { "GET", "/jobs", "admin" },
     };
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Endpoints))]
     public async Task Each_endpoint_answers_401_without_a_key_403_without_its_scope_and_serves_its_scope_and_admin(string method, string path, string scope)
     {
@@ -74,7 +75,7 @@ public sealed class AccessTests() : ServiceTest(ServiceFactory.Keys(
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_wrong_key_is_a_401_problem_saying_the_key_is_not_valid()
     {
         using var client = Service.CreateClient("not-a-configured-key-at-all");
@@ -82,10 +83,10 @@ public sealed class AccessTests() : ServiceTest(ServiceFactory.Keys(
         using var response = await client.PostAsync("/trigger_report", null);
 
         Assert.Equal("The API key is not valid.", await response.AssertProblem(HttpStatusCode.Unauthorized, UnauthorizedTitle));
-        Assert.Equal(0, Service.ExecuteSql("SELECT count(*) FROM report"));
+        Assert.Equal(0, Db.Count("report"));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_key_that_differs_from_a_configured_one_only_in_case_is_not_valid()
     {
         using var client = Service.CreateClient(AdminKey.ToUpperInvariant());
@@ -95,7 +96,7 @@ public sealed class AccessTests() : ServiceTest(ServiceFactory.Keys(
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(null, HttpStatusCode.Unauthorized)]
     [InlineData(IngestKey, HttpStatusCode.Forbidden)]
     public async Task A_request_for_the_csv_file_refused_for_its_key_is_a_401_or_403_problem_not_a_server_error(string? key, HttpStatusCode status)
@@ -112,7 +113,7 @@ public sealed class AccessTests() : ServiceTest(ServiceFactory.Keys(
         await response.AssertProblem(status, key is null ? UnauthorizedTitle : ForbiddenTitle);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task The_admin_key_triggers_reads_and_ingests()
     {
         using var client = Service.CreateClient(AdminKey);
@@ -123,7 +124,7 @@ public sealed class AccessTests() : ServiceTest(ServiceFactory.Keys(
         Assert.EndsWith("s1,60.00,24.00,168.00,0.00,0.00,0.00\n", csv, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Health_and_the_api_reference_need_no_key()
     {
         using var health = await Client.GetAsync("/health");
@@ -134,10 +135,10 @@ public sealed class AccessTests() : ServiceTest(ServiceFactory.Keys(
         Assert.Equal(HttpStatusCode.OK, openApi.StatusCode);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Without_configured_keys_the_service_is_open_to_requests_without_a_key()
     {
-        using var open = new ServiceFactory();
+        using var open = new ServiceFactory(Kind);
         using var client = open.CreateClient();
 
         await client.PostPolls(("s1", "inactive", "2024-10-14 10:00:00 UTC"));
@@ -148,18 +149,18 @@ public sealed class AccessTests() : ServiceTest(ServiceFactory.Keys(
         Assert.Equal(HttpStatusCode.OK, dashboard.StatusCode);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Without_configured_keys_the_service_warns_loudly_at_start()
     {
         var logs = new CapturedLogs();
-        using var open = new ServiceFactory().WithWebHostBuilder(builder => builder.ConfigureLogging(logging => logging.AddProvider(logs)));
+        using var open = new ServiceFactory(Kind).WithWebHostBuilder(builder => builder.ConfigureLogging(logging => logging.AddProvider(logs)));
 
         using var health = await open.CreateClient().GetAsync("/health");
 
         Assert.Contains(logs.Messages, m => m.Level == LogLevel.Warning && m.Text.StartsWith("NO API KEY IS CONFIGURED", StringComparison.Ordinal));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Neither_a_valid_nor_a_wrong_key_appears_in_any_log_message()
     {
         var logs = new CapturedLogs();
@@ -183,33 +184,37 @@ public sealed class AccessTests() : ServiceTest(ServiceFactory.Keys(
             || m.Text.Contains(AdminKey, StringComparison.Ordinal) || m.Text.Contains(wrongKey, StringComparison.Ordinal));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Requiring_keys_without_any_configured_refuses_to_start()
     {
-        using var strict = new ServiceFactory(("Access:RequireKeys", "true"));
+        using var strict = new ServiceFactory(Kind, ("Access:RequireKeys", "true"));
 
         var refused = Assert.Throws<OptionsValidationException>(() => strict.CreateClient());
 
         Assert.Contains("Access:RequireKeys is set but no key is configured under Access:Keys.", refused.Failures);
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_key_shorter_than_16_characters_refuses_to_start()
     {
-        using var weak = new ServiceFactory(ServiceFactory.Keys(("ops", "short-key", "admin")));
+        using var weak = new ServiceFactory(Kind, ServiceFactory.Keys(("ops", "short-key", "admin")));
 
         var refused = Assert.Throws<OptionsValidationException>(() => weak.CreateClient());
 
         Assert.Contains("Every key under Access:Keys needs a Name and a Key of at least 16 characters.", refused.Failures);
     }
 
-    [Fact]
+    [SkippableFact]
     public void An_unknown_scope_refuses_to_start()
     {
-        using var misspelt = new ServiceFactory(ServiceFactory.Keys(("ops", "0123456789abcdef0123", "reports:delete")));
+        using var misspelt = new ServiceFactory(Kind, ServiceFactory.Keys(("ops", "0123456789abcdef0123", "reports:delete")));
 
         var refused = Assert.Throws<OptionsValidationException>(() => misspelt.CreateClient());
 
         Assert.Contains("Every scope under Access:Keys must be one of: reports:read, reports:write, ingest, admin.", refused.Failures);
     }
 }
+
+public sealed class AccessTests_Sqlite() : AccessTests(DatabaseKind.Sqlite);
+
+public sealed class AccessTests_Postgres() : AccessTests(DatabaseKind.Postgres);

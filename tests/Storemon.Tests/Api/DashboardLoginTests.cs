@@ -1,11 +1,12 @@
 using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Storemon.Tests.Databases;
 
 namespace Storemon.Tests.Api;
 
 /// <summary>The job dashboard in a browser: sign in once with an admin key, then a cookie for /jobs only.</summary>
-public sealed class DashboardLoginTests() : ServiceTest(ServiceFactory.Keys(
+public abstract class DashboardLoginTests(DatabaseKind kind) : ServiceTest(kind, ServiceFactory.Keys(
     ("reader", ReaderKey, "reports:read"),
     ("operator", AdminKey, "admin")))
 {
@@ -22,7 +23,7 @@ public sealed class DashboardLoginTests() : ServiceTest(ServiceFactory.Keys(
 
     private static FormUrlEncodedContent Form(string key) => new([new("key", key)]);
 
-    [Fact]
+    [SkippableFact]
     public async Task A_browser_without_a_session_is_sent_to_the_sign_in_page_which_asks_for_a_key()
     {
         using var browser = Browser();
@@ -37,7 +38,7 @@ public sealed class DashboardLoginTests() : ServiceTest(ServiceFactory.Keys(
         Assert.Contains("<input id=\"key\" name=\"key\" type=\"password\"", await login.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Signing_in_with_the_admin_key_sets_an_http_only_strict_cookie_for_jobs_that_opens_the_dashboard()
     {
         using var browser = Browser();
@@ -57,7 +58,7 @@ public sealed class DashboardLoginTests() : ServiceTest(ServiceFactory.Keys(
         Assert.Contains("Hangfire Dashboard", await dashboard.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("not-a-configured-key-at-all", HttpStatusCode.Unauthorized, "That key is not valid.")]
     [InlineData(ReaderKey, HttpStatusCode.Forbidden, "That key has no admin scope; the job dashboard needs one.")]
     public async Task A_wrong_or_non_admin_key_gets_the_sign_in_page_again_with_the_reason_and_no_cookie(string key, HttpStatusCode status, string reason)
@@ -73,7 +74,7 @@ public sealed class DashboardLoginTests() : ServiceTest(ServiceFactory.Keys(
         Assert.Equal(HttpStatusCode.Redirect, dashboard.StatusCode);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task The_session_cookie_opens_nothing_but_the_dashboard()
     {
         using var browser = Browser();
@@ -88,7 +89,7 @@ public sealed class DashboardLoginTests() : ServiceTest(ServiceFactory.Keys(
         Assert.Equal(HttpStatusCode.Unauthorized, reports.StatusCode);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Signing_out_ends_the_session()
     {
         using var browser = Browser();
@@ -102,7 +103,7 @@ public sealed class DashboardLoginTests() : ServiceTest(ServiceFactory.Keys(
         Assert.StartsWith("/jobs/login", dashboard.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_program_asking_for_the_dashboard_without_a_key_still_gets_the_api_401()
     {
         using var dashboard = await Client.GetAsync("/jobs");
@@ -110,3 +111,7 @@ public sealed class DashboardLoginTests() : ServiceTest(ServiceFactory.Keys(
         Assert.Equal("Send an API key in the X-Api-Key header.", await dashboard.AssertProblem(HttpStatusCode.Unauthorized, "An API key is required"));
     }
 }
+
+public sealed class DashboardLoginTests_Sqlite() : DashboardLoginTests(DatabaseKind.Sqlite);
+
+public sealed class DashboardLoginTests_Postgres() : DashboardLoginTests(DatabaseKind.Postgres);

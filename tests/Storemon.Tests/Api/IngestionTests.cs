@@ -2,17 +2,18 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Storemon.Tests.Databases;
 
 namespace Storemon.Tests.Api;
 
 /// <summary>Live polls and CSV uploads: the import's rules, its rejection list and summary, and the request limits.</summary>
-public sealed class IngestionTests : ServiceTest
+public abstract class IngestionTests(DatabaseKind kind) : ServiceTest(kind)
 {
     private const string BadStatus = "status \"asleep\" is neither active nor inactive.";
     private const string BadTimestamp =
         "timestamp_utc \"yesterday\" is not a valid timestamp (like 2023-01-22 12:09:39.388884 UTC, or ISO 8601 with Z or an offset).";
 
-    private long Polls => Service.ExecuteSql("SELECT count(*) FROM poll");
+    private long Polls => Db.Count("poll");
 
     private static void AssertRejections(JsonElement summary, params (int Line, string Reason)[] expected) =>
         Assert.Equal(expected, summary.GetProperty("first_rejections").EnumerateArray()
@@ -27,7 +28,7 @@ public sealed class IngestionTests : ServiceTest
         Assert.Equal(rejected, summary.GetProperty("rejected").GetInt32());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Json_polls_with_a_bad_status_and_a_bad_timestamp_are_listed_by_position_and_the_good_ones_stored()
     {
         var summary = await (await Client.PostPolls(
@@ -39,20 +40,20 @@ public sealed class IngestionTests : ServiceTest
         AssertCounts(summary, "request body", "status polls", read: 4, imported: 2, rejected: 2);
         AssertRejections(summary, (2, BadStatus), (3, BadTimestamp));
         Assert.Equal(2, Polls);
-        Assert.Equal(1, Service.ExecuteSql("SELECT count(*) FROM poll WHERE active = 0 AND observed_at = 1728900000000000"));
+        Assert.Equal(1, Db.Scalar($"SELECT count(*) FROM poll WHERE CAST(active AS INTEGER) = 0 AND {Db.Microseconds("observed_at")} = 1728900000000000"));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_poll_sent_again_for_the_same_store_and_time_replaces_the_status()
     {
         await Client.PostPolls(("s1", "active", "2024-10-14 10:00:00 UTC"));
         await Client.PostPolls(("s1", "inactive", "2024-10-14T10:00:00Z"));
 
         Assert.Equal(1, Polls);
-        Assert.Equal(0, Service.ExecuteSql("SELECT active FROM poll"));
+        Assert.Equal(0, Db.Scalar("SELECT CAST(active AS INTEGER) FROM poll"));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_status_csv_upload_names_the_line_and_reason_of_each_bad_row_and_stores_the_good_ones()
     {
         var summary = await (await Client.PostCsv("/imports/status", """
@@ -70,7 +71,7 @@ public sealed class IngestionTests : ServiceTest
         Assert.Equal(2, Polls);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Polls_posted_as_a_csv_body_are_imported_like_an_upload()
     {
         var summary = await (await Client.PostCsv("/polls", "store_id,status,timestamp_utc\ns1,active,2024-10-14 10:00:00 UTC\ns1,on,2024-10-14 11:00:00 UTC\n")).Summary();
@@ -79,17 +80,17 @@ public sealed class IngestionTests : ServiceTest
         AssertRejections(summary, (3, "status \"on\" is neither active nor inactive."));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_csv_upload_missing_a_column_is_a_400_problem_and_stores_nothing()
     {
         using var response = await Client.PostCsv("/imports/status", "store_id,status\ns1,active\n");
 
         var detail = await response.AssertProblem(HttpStatusCode.BadRequest, "File rejected");
         Assert.Equal("request body: the header lacks the required column timestamp_utc (it has: store_id, status); nothing was imported.", detail);
-        Assert.Equal(0, Service.ExecuteSql("SELECT count(*) FROM store"));
+        Assert.Equal(0, Db.Count("store"));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_multipart_upload_is_imported_under_its_file_name_with_the_rejections_of_its_kind()
     {
         using var form = new MultipartFormDataContent();
@@ -101,10 +102,10 @@ public sealed class IngestionTests : ServiceTest
         AssertCounts(summary, "zones.csv", "time zones", read: 2, imported: 1, rejected: 1);
         Assert.Equal(3, summary.GetProperty("first_rejections")[0].GetProperty("line").GetInt32());
         Assert.Contains("Mars/Olympus_Mons", summary.GetProperty("first_rejections")[0].GetProperty("reason").GetString(), StringComparison.Ordinal);
-        Assert.Equal(1, Service.ExecuteSql("SELECT count(*) FROM store WHERE external_id = 's1' AND time_zone = 'Europe/Berlin'"));
+        Assert.Equal(1, Db.Scalar("SELECT count(*) FROM store WHERE external_id = 's1' AND time_zone = 'Europe/Berlin'"));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_multipart_upload_of_two_files_is_a_400_problem()
     {
         using var form = new MultipartFormDataContent();
@@ -117,10 +118,10 @@ public sealed class IngestionTests : ServiceTest
 
         var detail = await response.AssertProblem(HttpStatusCode.BadRequest, "One file expected");
         Assert.Equal("A multipart upload carries exactly one CSV file; this one has 2.", detail);
-        Assert.Equal(0, Service.ExecuteSql("SELECT count(*) FROM store"));
+        Assert.Equal(0, Db.Count("store"));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task An_hours_upload_rejects_a_day_outside_0_to_6_by_line()
     {
         var summary = await (await Client.PostCsv("/imports/hours",
@@ -128,13 +129,13 @@ public sealed class IngestionTests : ServiceTest
 
         AssertCounts(summary, "request body", "business hours", read: 2, imported: 1, rejected: 1);
         Assert.Equal(3, summary.GetProperty("first_rejections")[0].GetProperty("line").GetInt32());
-        Assert.Equal(1, Service.ExecuteSql("SELECT count(*) FROM business_hours"));
+        Assert.Equal(1, Db.Count("business_hours"));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_poll_body_over_the_configured_limit_is_a_413_problem_saying_the_limit_and_stores_nothing()
     {
-        using var service = ServiceFactory.OnKestrel(("Ingestion:MaxPollBodyBytes", "400"));
+        using var service = ServiceFactory.OnKestrel(Kind, ("Ingestion:MaxPollBodyBytes", "400"));
         using var client = service.CreateClient();
         var polls = Enumerable.Range(0, 10).Select(i => ("s1", "active", $"2024-10-14 1{i}:00:00 UTC")).ToArray();
 
@@ -142,23 +143,23 @@ public sealed class IngestionTests : ServiceTest
 
         var detail = await response.AssertProblem(HttpStatusCode.RequestEntityTooLarge, "Content Too Large");
         Assert.Equal("Request body too large. The max request body size is 400 bytes.", detail);
-        Assert.Equal(0, service.ExecuteSql("SELECT count(*) FROM poll"));
+        Assert.Equal(0, service.Database.Count("poll"));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task An_upload_over_the_configured_limit_is_a_413_problem_and_stores_nothing()
     {
-        using var service = ServiceFactory.OnKestrel(("Ingestion:MaxImportBytes", "600"));
+        using var service = ServiceFactory.OnKestrel(Kind, ("Ingestion:MaxImportBytes", "600"));
         using var client = service.CreateClient();
         var rows = string.Concat(Enumerable.Range(0, 30).Select(i => $"store-{i},2024-10-14 10:00:00 UTC,active\n"));
 
         using var response = await client.PostCsv("/imports/status", "store_id,timestamp_utc,status\n" + rows);
 
         await response.AssertProblem(HttpStatusCode.RequestEntityTooLarge, "Content Too Large");
-        Assert.Equal(0, service.ExecuteSql("SELECT count(*) FROM poll"));
+        Assert.Equal(0, service.Database.Count("poll"));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_malformed_json_poll_body_is_a_400_problem_naming_the_element()
     {
         using var body = new StringContent("""[{"store_id":"s1","status":"active","timestamp_utc":"2024-10-14 10:00:00 UTC"},{"store_id":7}]""",
@@ -172,7 +173,7 @@ public sealed class IngestionTests : ServiceTest
         Assert.Equal(0, Polls);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_json_poll_body_that_is_null_is_a_400_problem()
     {
         using var body = new StringContent("null", Encoding.UTF8, "application/json");
@@ -183,7 +184,7 @@ public sealed class IngestionTests : ServiceTest
         Assert.Equal("The body must be a JSON array of {store_id, status, timestamp_utc}, or a status CSV with Content-Type text/csv.", detail);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_json_poll_body_cut_short_is_a_400_problem()
     {
         using var body = new StringContent("""[{"store_id":"s1","status":"act""", Encoding.UTF8, "application/json");
@@ -194,7 +195,7 @@ public sealed class IngestionTests : ServiceTest
         Assert.Equal(0, Polls);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task An_upload_that_is_neither_multipart_nor_text_csv_is_a_415_problem_and_stores_nothing()
     {
         using var body = new ByteArrayContent(Encoding.UTF8.GetBytes("store_id,timezone_str\ns1,Asia/Tokyo\n"));
@@ -203,6 +204,10 @@ public sealed class IngestionTests : ServiceTest
         using var response = await Client.PostAsync("/imports/timezones", body);
 
         await response.AssertProblem(HttpStatusCode.UnsupportedMediaType, "Unsupported Media Type");
-        Assert.Equal(0, Service.ExecuteSql("SELECT count(*) FROM store"));
+        Assert.Equal(0, Db.Count("store"));
     }
 }
+
+public sealed class IngestionTests_Sqlite() : IngestionTests(DatabaseKind.Sqlite);
+
+public sealed class IngestionTests_Postgres() : IngestionTests(DatabaseKind.Postgres);

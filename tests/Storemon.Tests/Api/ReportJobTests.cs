@@ -12,12 +12,12 @@ using Storemon.Api.Reports;
 using Storemon.Engine;
 using Storemon.Reports;
 using Storemon.Storage;
-using Storemon.Storage.Sqlite;
+using Storemon.Tests.Databases;
 
 namespace Storemon.Tests.Api;
 
 /// <summary>Reports as jobs: queued and run by a set number of workers, each from one snapshot, pruned after their retention.</summary>
-public sealed class ReportJobTests
+public abstract class ReportJobTests(DatabaseKind kind)
 {
     private static readonly Instant LastBasePoll = Instant.FromUtc(2024, 10, 14, 12, 0);
 
@@ -27,12 +27,15 @@ public sealed class ReportJobTests
             Enumerable.Range(0, count).SelectMany(i => ServiceCalls.HourlyPolls($"base-{i:D5}", LastBasePoll, 168, seed: i)),
             CancellationToken.None);
 
-    private static Instant Parse(JsonElement instant) => InstantPattern.ExtendedIso.Parse(instant.GetString()!).Value;
+    /// <summary>A service of the test's own over a fresh database of this class's kind.</summary>
+    protected ServiceFactory Service(params (string Key, string Value)[] settings) => new(kind, settings);
 
-    [Fact]
+    protected static Instant Parse(JsonElement instant) => InstantPattern.ExtendedIso.Parse(instant.GetString()!).Value;
+
+    [SkippableFact]
     public async Task Ten_reports_triggered_at_once_with_two_workers_all_complete_with_the_engines_csv()
     {
-        using var service = new ServiceFactory(("Reports:Workers", "2"));
+        using var service = Service(("Reports:Workers", "2"));
         using var client = service.CreateClient();
         WriteBaseStores(service, 500);
 
@@ -45,10 +48,10 @@ public sealed class ReportJobTests
         Assert.All(finished, report => Assert.Equal(expected, ServiceCalls.CsvOf(report)));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Two_workers_compute_two_reports_at_the_same_time()
     {
-        using var service = new ServiceFactory(("Reports:Workers", "2"));
+        using var service = Service(("Reports:Workers", "2"));
         using var client = service.CreateClient();
         WriteBaseStores(service, 3000);
 
@@ -65,10 +68,10 @@ public sealed class ReportJobTests
         Assert.Contains(runs, a => runs.Any(b => a != b && a.Started < b.Finished && b.Started < a.Finished));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_report_taken_while_whole_stores_are_ingested_equals_the_engines_report_of_the_snapshot_it_started_from()
     {
-        using var service = new ServiceFactory();
+        using var service = Service();
         using var client = service.CreateClient();
         WriteBaseStores(service, 3000);
 
@@ -127,11 +130,11 @@ public sealed class ReportJobTests
         static string StoreOf(string line) => line[..line.IndexOf(',', StringComparison.Ordinal)];
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Finished_reports_older_than_the_retention_are_pruned_and_then_unknown()
     {
         var clock = new FakeClock(Instant.FromUtc(2024, 10, 14, 12, 0));
-        using var service = new ServiceFactory(("Reports:Retention", "01:00:00")) { Clock = clock };
+        using var service = new ServiceFactory(kind, ("Reports:Retention", "01:00:00")) { Clock = clock };
         using var client = service.CreateClient();
         await client.PostPolls(("s1", "active", "2024-10-14 10:00:00 UTC"));
         var old = await client.TriggerReport();
@@ -152,19 +155,41 @@ public sealed class ReportJobTests
         Assert.Equal("Complete", (await client.GetFromJsonAsync<JsonElement>($"/get_report?report_id={recent}")).GetProperty("status").GetString());
         var listed = (await client.GetFromJsonAsync<JsonElement>("/reports")).GetProperty("items").EnumerateArray().Select(r => r.GetProperty("id").GetString());
         Assert.Equal(new[] { unfinished, recent }, listed);
-        Assert.Equal(0, service.ExecuteSql($"SELECT count(*) FROM report_csv WHERE report_id = '{old}'"));
+        Assert.Equal(0, service.Database.Scalar($"SELECT count(*) FROM report_csv WHERE report_id = '{old}'"));
         Assert.Equal(1, pruned);
     }
 
+    [SkippableFact]
+    public async Task A_service_keeps_taking_and_running_reports_after_another_service_of_the_same_process_is_disposed()
+    {
+        // Hangfire keeps some of its configuration process-wide (see ServiceFactory); the service started
+        // last configured it last, and is gone before the first one takes its report.
+        using var first = Service();
+        using var client = first.CreateClient();
+        using (var second = Service())
+        {
+            using var secondClient = second.CreateClient();
+            await secondClient.PostPolls(("s2", "active", "2024-10-14 10:00:00 UTC"));
+        }
+
+        await client.PostPolls(("s1", "inactive", "2024-10-14 10:00:00 UTC"));
+        var csv = await client.CompleteReport();
+
+        Assert.Equal($"{ReportCsv.Header}\ns1,0.00,0.00,0.00,60.00,24.00,168.00\n", csv);
+    }
+}
+
+public sealed class ReportJobTests_Sqlite() : ReportJobTests(DatabaseKind.Sqlite)
+{
+    // The service is the only user of a SQLite file, so at start a report still marked Running lost its runner.
     [Fact]
     public async Task A_report_left_running_by_a_stopped_process_is_run_again_when_the_service_starts()
     {
         const string abandoned = "abandoned0123456789abcdef0123456";
-        using var service = new ServiceFactory();
+        using var service = Service();
         var now = SystemClock.Instance.GetCurrentInstant();
-        using (var store = new SqliteMonitoringStore(service.DatabasePath))
+        using (var store = service.Database.Open())
         {
-            store.Migrate();
             store.WritePolls([new PollRow("s1", (now - Duration.FromDays(1)).ToUnixTimeTicks() / Poll.TicksPerMicrosecond, false)], CancellationToken.None);
             store.CreateReport(new ReportRecord(abandoned, ReportStatus.Pending, null, Interpolation.Nearest, now));
             Assert.True(store.TryStartReport(abandoned, now, now));
@@ -180,7 +205,7 @@ public sealed class ReportJobTests
     }
 
     [Fact]
-    public void Services_started_side_by_side_in_one_process_each_keep_their_own_job_queue_and_activator()
+    public void Services_started_side_by_side_in_one_process_each_keep_their_own_job_queue_file_and_activator()
     {
         // Hangfire's configuration is process-wide; a service must take neither another one's job storage
         // nor its job activator (which would run this service's jobs against the other's database) when
@@ -188,15 +213,107 @@ public sealed class ReportJobTests
         // make a wrong wiring show up on most runs, not all.
         for (var round = 0; round < 3; round++)
         {
-            var services = ServiceFactory.StartTogether(4);
+            var services = ServiceFactory.StartTogether(DatabaseKind.Sqlite, 4);
             try
             {
                 Assert.All(services, service =>
                 {
-                    Assert.Contains(Path.Combine(service.Folder, "storemon.jobs.db"), service.Services.GetRequiredService<JobStorage>().ToString(), StringComparison.Ordinal);
+                    var jobFile = Path.Combine(Path.GetDirectoryName(service.Database.Connection)!, "storemon.jobs.db");
+                    Assert.Contains(jobFile, service.Services.GetRequiredService<JobStorage>().ToString(), StringComparison.Ordinal);
+                    Assert.True(File.Exists(jobFile));
                     using var jobScope = service.Services.GetRequiredService<JobActivator>().BeginScope((JobActivatorContext)null!);
                     Assert.Same(service.Services.GetRequiredService<IMonitoringStore>(), jobScope.Resolve(typeof(IMonitoringStore)));
                 });
+            }
+            finally
+            {
+                foreach (var service in services)
+                {
+                    service.Dispose();
+                }
+            }
+        }
+    }
+}
+
+public sealed class ReportJobTests_Postgres() : ReportJobTests(DatabaseKind.Postgres)
+{
+    // Other processes (workers on other machines) may be running reports in the same database when a
+    // service starts, so a Running report is not released at start: only a stopped heartbeat says its
+    // runner is gone.
+    [SkippableFact]
+    public async Task A_running_report_is_left_to_its_runner_while_it_beats_and_run_again_once_its_heartbeat_is_stale()
+    {
+        const string running = "running0123456789abcdef0123456789";
+        var staleAfter = Duration.FromSeconds(3);
+        using var service = Service(("Reports:StaleAfter", "00:00:03"));
+        using var runner = service.Database.Open();
+        var now = SystemClock.Instance.GetCurrentInstant();
+        runner.WritePolls([new PollRow("s1", (now - Duration.FromDays(1)).ToUnixTimeTicks() / Poll.TicksPerMicrosecond, false)], CancellationToken.None);
+        runner.CreateReport(new ReportRecord(running, ReportStatus.Pending, null, Interpolation.Nearest, now));
+        Assert.True(runner.TryStartReport(running, now, now));
+
+        // Another process runs the report, 3 of 7 stores done, beating every 200 ms while the service
+        // starts and through two of its checks for stale reports (every 1.5 s here).
+        using var stopBeating = new CancellationTokenSource();
+        var lastBeat = now;
+        var beating = Task.Run(async () =>
+        {
+            while (!stopBeating.IsCancellationRequested)
+            {
+                lastBeat = SystemClock.Instance.GetCurrentInstant();
+                runner.ReportProgress(running, 3, 7, lastBeat);
+                await Task.Delay(200, CancellationToken.None);
+            }
+        });
+        using var client = service.CreateClient();
+        await Task.Delay(TimeSpan.FromSeconds(3.5));
+        var whileBeating = await client.GetFromJsonAsync<JsonElement>($"/reports/{running}");
+        // The runner dies.
+        await stopBeating.CancelAsync();
+        await beating;
+        var finished = await client.WaitUntilFinished(running);
+        var report = await client.GetFromJsonAsync<JsonElement>($"/reports/{running}");
+
+        Assert.Equal("Running", whileBeating.GetProperty("status").GetString());
+        Assert.Equal(1, whileBeating.GetProperty("attempts").GetInt32());
+        Assert.Equal(3, whileBeating.GetProperty("progress").GetProperty("stores_done").GetInt32());
+        Assert.Equal("Complete", finished.GetProperty("status").GetString());
+        Assert.EndsWith("s1,0.00,0.00,0.00,60.00,24.00,168.00\n", finished.GetProperty("csv").GetString(), StringComparison.Ordinal);
+        Assert.Equal(2, report.GetProperty("attempts").GetInt32());
+        Assert.True(Parse(report.GetProperty("started_at")) - lastBeat >= staleAfter,
+            $"run again at {report.GetProperty("started_at")}, before the last heartbeat ({lastBeat}) was {staleAfter.TotalSeconds} s old");
+    }
+
+    [SkippableFact]
+    public async Task Services_started_side_by_side_in_one_process_each_keep_their_jobs_in_their_own_databases_hangfire_schema()
+    {
+        // As on SQLite: Hangfire's process-wide configuration must not hand one service's storage or job
+        // activator to another that starts at the same moment. Each service's report must run in that
+        // service and leave its job in the schema hangfire of that service's database, and nowhere else.
+        for (var round = 0; round < 2; round++)
+        {
+            var services = ServiceFactory.StartTogether(DatabaseKind.Postgres, 4);
+            try
+            {
+                var ids = new List<string>();
+                foreach (var service in services)
+                {
+                    using var client = service.CreateClient();
+                    await client.PostPolls(("s1", "active", "2024-10-14 10:00:00 UTC"));
+                    var id = await client.TriggerReport();
+                    ServiceCalls.CsvOf(await client.WaitUntilFinished(id));
+                    ids.Add(id);
+                    var database = new Npgsql.NpgsqlConnectionStringBuilder(service.Database.Connection).Database;
+                    Assert.Contains($"DB: {database}", service.Services.GetRequiredService<JobStorage>().ToString(), StringComparison.Ordinal);
+                    using var jobScope = service.Services.GetRequiredService<JobActivator>().BeginScope((JobActivatorContext)null!);
+                    Assert.Same(service.Services.GetRequiredService<IMonitoringStore>(), jobScope.Resolve(typeof(IMonitoringStore)));
+                }
+                for (var i = 0; i < services.Length; i++)
+                {
+                    Assert.Equal(ids[i..(i + 1)], services[i].Database.Rows("SELECT arguments::text FROM hangfire.job ORDER BY id")
+                        .Select(arguments => ids.Single(id => arguments.Contains(id, StringComparison.Ordinal))));
+                }
             }
             finally
             {

@@ -32,7 +32,8 @@ internal static class ServiceCalls
             }
             await Task.Delay(50);
         }
-        throw new TimeoutException($"Report {id} did not finish in 30 s.");
+        var report = await client.GetStringAsync($"/reports/{id}");
+        throw new TimeoutException($"Report {id} did not finish in 30 s: {report}");
     }
 
     /// <summary>Triggers a report and returns its CSV once it is complete.</summary>

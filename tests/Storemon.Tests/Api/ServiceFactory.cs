@@ -1,7 +1,8 @@
+using Hangfire;
+using Hangfire.Logging;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using NodaTime;
@@ -9,24 +10,29 @@ using Storemon.Api.Access;
 using Storemon.Engine;
 using Storemon.Reports;
 using Storemon.Storage;
-using Storemon.Storage.Sqlite;
+using Storemon.Tests.Databases;
 
 namespace Storemon.Tests.Api;
 
 /// <summary>
-/// The real service in memory, over its own SQLite database file (and job queue file) in a
-/// temporary folder. Settings are the configuration keys of the service, e.g. ("Access:Keys:0:Key", "…").
+/// The real service in memory, over a fresh database of its own (<see cref="TestDatabase"/>): a SQLite
+/// file in a temporary folder, with the job queue in a file beside it, or a PostgreSQL database, with
+/// the job queue in its schema <c>hangfire</c>. Settings are the configuration keys of the service,
+/// e.g. ("Access:Keys:0:Key", "…").
 /// </summary>
 public sealed class ServiceFactory : WebApplicationFactory<Program>
 {
-    private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("storemon-api-");
     private readonly (string Key, string Value)[] _settings;
 
-    public ServiceFactory(params (string Key, string Value)[] settings) => _settings = settings;
+    /// <summary>Where PostgreSQL cannot be had the test is skipped (and fails under <c>CI=true</c>), as <see cref="TestDatabase.Create"/> says.</summary>
+    public ServiceFactory(DatabaseKind kind, params (string Key, string Value)[] settings)
+    {
+        Database = TestDatabase.Create(kind);
+        _settings = settings;
+    }
 
-    public string DatabasePath => Path.Combine(_folder.FullName, "storemon.db");
-
-    public string Folder => _folder.FullName;
+    /// <summary>The service's database, for reading and changing it behind the service's back.</summary>
+    public TestDatabase Database { get; }
 
     /// <summary>The clock the service reads instead of the system clock, when set.</summary>
     public IClock? Clock { get; init; }
@@ -47,9 +53,9 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
     /// The service behind a real Kestrel server on a free local port: the in-memory test server does not
     /// enforce request body size limits, Kestrel does.
     /// </summary>
-    public static ServiceFactory OnKestrel(params (string Key, string Value)[] settings)
+    public static ServiceFactory OnKestrel(DatabaseKind kind, params (string Key, string Value)[] settings)
     {
-        var service = new ServiceFactory(settings);
+        var service = new ServiceFactory(kind, settings);
         service.UseKestrel(0);
         service.StartServer();
         return service;
@@ -59,9 +65,9 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
     /// Starts <paramref name="count"/> services at the same moment: to see
     /// whether services that start together keep apart what they should.
     /// </summary>
-    public static ServiceFactory[] StartTogether(int count)
+    public static ServiceFactory[] StartTogether(DatabaseKind kind, int count)
     {
-        var services = Enumerable.Range(0, count).Select(_ => new ServiceFactory()).ToArray();
+        var services = Enumerable.Range(0, count).Select(_ => new ServiceFactory(kind)).ToArray();
         try
         {
             Task.WaitAll([.. services.Select(service => Task.Run(service.StartServer))]);
@@ -88,7 +94,7 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
     /// <summary>The report the engine computes from the service's database as it is now.</summary>
     public string EngineReport(ReportRequest request)
     {
-        using var store = new SqliteMonitoringStore(DatabasePath);
+        using var store = Database.Open();
         using var csv = new StringWriter();
         ReportRunner.Run(store, request, csv);
         return csv.ToString();
@@ -113,29 +119,49 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
         return id;
     }
 
-    /// <summary>Runs SQL against the service's database file behind its back, as an operator with sqlite3 would.</summary>
-    public long ExecuteSql(string sql)
-    {
-        using var connection = new SqliteConnection($"Data Source={DatabasePath}");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return command.ExecuteScalar() is long value ? value : 0;
-    }
-
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseSetting("Storemon:Database", DatabasePath);
+        builder.UseSetting("Storemon:Database", Database.Connection);
         builder.UseSetting("Reports:QueuePollInterval", "00:00:00.050");
         builder.UseSetting("Logging:Console:FormatterName", "simple");
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
         }
-        if (Clock is { } clock)
+        builder.ConfigureTestServices(services =>
         {
-            builder.ConfigureTestServices(services => services.AddSingleton(clock));
-        }
+            if (Clock is { } clock)
+            {
+                services.AddSingleton(clock);
+            }
+            KeepHangfireLoggingAlive(services);
+        });
+    }
+
+    // Hangfire logs through one process-wide provider, which each service sets to its own logger factory
+    // when it configures Hangfire. Several services live in this one process, and once the service that
+    // set it last is disposed, every other service's Hangfire components fail as they create a logger
+    // (ObjectDisposedException): a trigger answers 500, a worker stops taking jobs and a report stays
+    // Pending. A service has its process to itself in production; here Hangfire's own logging is left out.
+    private static void KeepHangfireLoggingAlive(IServiceCollection services)
+    {
+        var registered = services.Single(service => service.ServiceType == typeof(IGlobalConfiguration));
+        services.Remove(registered);
+        services.AddSingleton(provider =>
+        {
+            var configuration = (IGlobalConfiguration)registered.ImplementationFactory!(provider);
+            configuration.UseLogProvider(SilentLogProvider.Instance);
+            return configuration;
+        });
+    }
+
+    private sealed class SilentLogProvider : ILogProvider, ILog
+    {
+        public static readonly SilentLogProvider Instance = new();
+
+        public ILog GetLogger(string name) => this;
+
+        public bool Log(Hangfire.Logging.LogLevel logLevel, Func<string>? messageFunc, Exception? exception = null) => false;
     }
 
     protected override void Dispose(bool disposing)
@@ -143,15 +169,8 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
         base.Dispose(disposing);
         if (disposing)
         {
-            SqliteConnection.ClearAllPools();
-            try
-            {
-                _folder.Delete(recursive: true);
-            }
-            catch (IOException)
-            {
-                // A leftover temporary folder is not a test failure.
-            }
+            // After the service has stopped: its connections are closed, and a PostgreSQL database can be dropped.
+            Database.Dispose();
         }
     }
 }

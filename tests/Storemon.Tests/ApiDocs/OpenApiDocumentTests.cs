@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Storemon.Tests.Api;
+using Storemon.Tests.Databases;
 
 namespace Storemon.Tests.ApiDocs;
 
@@ -9,7 +10,6 @@ namespace Storemon.Tests.ApiDocs;
 /// show in diffs. The service builds it from its endpoints; these tests make sure the copy is the
 /// document the service serves, and that what it says is complete.
 /// </summary>
-[Collection(OneServiceAtATime.Name)]
 public sealed class OpenApiDocumentTests
 {
     private const string CheckedInPath = "src/Storemon.Api/openapi/v1.json";
@@ -19,7 +19,7 @@ public sealed class OpenApiDocumentTests
 
     private static async Task<string> ServedDocument()
     {
-        using var service = new ServiceFactory();
+        using var service = new ServiceFactory(DatabaseKind.Sqlite);
         var response = await service.CreateClient().GetAsync(new Uri("/openapi/v1.json", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await response.Content.ReadAsStringAsync();

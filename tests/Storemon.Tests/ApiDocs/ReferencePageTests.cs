@@ -1,13 +1,14 @@
 using System.Net;
 using Storemon.Tests.Api;
+using Storemon.Tests.Databases;
 
 namespace Storemon.Tests.ApiDocs;
 
-[Collection(OneServiceAtATime.Name)]
 public sealed class ReferencePageTests : IDisposable
 {
     // Keys required: the documentation must still be readable without one.
     private readonly ServiceFactory _service = new(
+        DatabaseKind.Sqlite,
         ("Access:RequireKeys", "true"),
         ("Access:Keys:0:Name", "operator"),
         ("Access:Keys:0:Key", "reference-page-test-key"),

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 using Storemon.Generate;
-using Storemon.Import;
 using Storemon.Storage.Sqlite;
+using Storemon.Tests.Api;
 
 namespace Storemon.Tests.EndToEnd;
 
@@ -21,22 +21,10 @@ public sealed class LargeDatabase : IDisposable
     {
         var started = Stopwatch.StartNew();
         var data = SyntheticDataSet.Create(new GeneratorOptions { Stores = Stores, Span = TimeSpan.FromDays(7.75), Seed = 11 });
-        var hours = System.IO.Path.Combine(_folder.FullName, "menu_hours.csv");
-        var zones = System.IO.Path.Combine(_folder.FullName, "timezones.csv");
-        using (var writer = new StreamWriter(hours))
-        {
-            data.WriteHours(writer, CancellationToken.None);
-        }
-        using (var writer = new StreamWriter(zones))
-        {
-            data.WriteTimeZones(writer, CancellationToken.None);
-        }
         using (var store = new SqliteMonitoringStore(Path))
         {
             store.Migrate();
-            PollRows = store.WritePolls(data.Polls(), CancellationToken.None);
-            CsvImporter.ImportBusinessHours(store, hours);
-            CsvImporter.ImportTimeZones(store, zones);
+            PollRows = GeneratedData.Import(store, data);
         }
         // The last connection to close checkpoints the WAL, so the file alone holds the data.
         SqliteConnection.ClearAllPools();

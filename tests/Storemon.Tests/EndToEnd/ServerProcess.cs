@@ -6,8 +6,9 @@ namespace Storemon.Tests.EndToEnd;
 
 /// <summary>
 /// The real service as a child process: <c>dotnet Storemon.Api.dll</c> from the test's output folder,
-/// over a given database, listening on a port the system picks. <see cref="Kill"/> is SIGKILL on
-/// Linux: no shutdown code of the service runs. Its console output is kept for failure messages.
+/// over a given database, listening on a port the system picks, or as a worker (no HTTP).
+/// <see cref="Kill"/> is SIGKILL on Linux: no shutdown code of the service runs. Its console output is
+/// kept for failure messages.
 /// </summary>
 internal sealed partial class ServerProcess : IDisposable
 {
@@ -16,6 +17,7 @@ internal sealed partial class ServerProcess : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
     private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private ServerProcess(string database, IEnumerable<(string Key, string Value)> settings)
     {
@@ -45,6 +47,9 @@ internal sealed partial class ServerProcess : IDisposable
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
     }
+
+    /// <summary>The process id, which Hangfire also writes into the id of the job server it runs.</summary>
+    public int Id => _process.Id;
 
     /// <summary>The service's base address, once it listens.</summary>
     public Uri Address { get; private set; } = null!;
@@ -78,6 +83,40 @@ internal sealed partial class ServerProcess : IDisposable
             server.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Starts the service as a worker (<c>Storemon:Role=Worker</c>: report jobs, no HTTP) over
+    /// <paramref name="database"/>, and returns once its host has started.
+    /// </summary>
+    public static async Task<ServerProcess> StartWorker(string database, params (string Key, string Value)[] settings)
+    {
+        var worker = new ServerProcess(database, [("Storemon__Role", "Worker"), .. settings]);
+        try
+        {
+            var exited = worker._process.WaitForExitAsync();
+            if (await Task.WhenAny(worker._started.Task, exited, Task.Delay(StartTimeout)) != worker._started.Task)
+            {
+                throw new InvalidOperationException($"The worker did not start in {StartTimeout.TotalSeconds} s. Its output:\n{worker.Output}");
+            }
+            return worker;
+        }
+        catch
+        {
+            worker.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Runs the service until it ends by itself (as when it refuses its settings); its exit code and output.</summary>
+    public static async Task<(int ExitCode, string Output)> RunToExit(string database, params (string Key, string Value)[] settings)
+    {
+        using var server = new ServerProcess(database, settings);
+        using var timeout = new CancellationTokenSource(StartTimeout);
+        await server._process.WaitForExitAsync(timeout.Token);
+        // The exit is seen before the last lines of output are: WaitForExit without a timeout waits for them.
+        server._process.WaitForExit();
+        return (server._process.ExitCode, server.Output);
     }
 
     public HttpClient Client() => new() { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(30) };
@@ -155,6 +194,11 @@ internal sealed partial class ServerProcess : IDisposable
         if (ListeningOn().Match(line) is { Success: true } match)
         {
             _listening.TrySetResult(new Uri(match.Groups[1].Value));
+        }
+        // The generic host's own message once every hosted service (the job server among them) has started.
+        if (line.Contains("Application started.", StringComparison.Ordinal))
+        {
+            _started.TrySetResult();
         }
     }
 

@@ -1,0 +1,93 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using NodaTime;
+using Storemon.Engine;
+using Storemon.Generate;
+using Storemon.Reports;
+using Storemon.Tests.Databases;
+
+namespace Storemon.Tests.Api;
+
+/// <summary>
+/// Reports split into store shards (<c>Reports:Shards</c>) that the service's workers compute from one
+/// exported snapshot and join: PostgreSQL only, and the same CSV as a report computed whole.
+/// </summary>
+public sealed class ShardedReportTests
+{
+    // Made-up stores (UUID ids, zones around the world, overnight and 24-hour rows, silent days) with
+    // a little more than a week of polls: some 550,000 poll rows.
+    private static readonly Lazy<SyntheticDataSet> Data = new(() => SyntheticDataSet.Create(new GeneratorOptions
+    {
+        Stores = 3000,
+        Span = TimeSpan.FromDays(8),
+        End = Instant.FromUtc(2024, 10, 14, 12, 0).PlusNanoseconds(123_456_000),
+        Seed = 23,
+    }));
+
+    private static ServiceFactory Service(int shards) =>
+        new(DatabaseKind.Postgres, ("Reports:Shards", shards.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("Reports:Workers", "2"));
+
+    [SkippableTheory]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(7)]
+    public async Task A_report_in_shards_is_byte_for_byte_the_engines_report_in_both_interpolation_modes(int shards)
+    {
+        using var service = Service(shards);
+        GeneratedData.Import(service.Database.Store, Data.Value);
+        using var client = service.CreateClient();
+
+        foreach (var (interpolation, name) in new[] { (Interpolation.Nearest, "nearest"), (Interpolation.CarryForward, "carry-forward") })
+        {
+            var id = await client.TriggerReport(new { interpolation = name });
+            var csv = ServiceCalls.CsvOf(await client.WaitUntilFinished(id));
+            var report = await client.GetFromJsonAsync<JsonElement>($"/reports/{id}");
+
+            var expected = service.EngineReport(new ReportRequest(Interpolation: interpolation));
+            Assert.Equal(expected, csv);
+            // One of the stores was silent all week, and is left out.
+            Assert.Equal(3000, csv.Count(c => c == '\n'));
+            Assert.Equal(2999, report.GetProperty("row_count").GetInt32());
+            Assert.Equal(1, report.GetProperty("attempts").GetInt32());
+            // The report's own worker asked for a helper per further shard, through the shared queue...
+            Assert.Equal(shards - 1, service.Database.Scalar(
+                $"SELECT count(*) FROM hangfire.job WHERE invocationdata::text LIKE '%HelpWithShards%' AND arguments::text LIKE '%{id}%'"));
+            // ...and once the shards' CSVs were joined into the report's, they were deleted.
+            Assert.Equal(0, service.Database.Count("report_shard"));
+        }
+    }
+
+    [SkippableFact]
+    public async Task A_shard_that_throws_fails_the_whole_report_with_the_reason_naming_the_shard()
+    {
+        using var service = Service(3);
+        using var client = service.CreateClient();
+        // Three stores, three shards of one store each in id order: the unknown zone is in the last.
+        await client.PostPolls(("aa-earth", "active", "2024-10-14 15:00:00 UTC"), ("mm-earth", "active", "2024-10-14 15:00:00 UTC"),
+            ("zz-mars", "active", "2024-10-14 15:00:00 UTC"));
+        service.Database.Execute("UPDATE store SET time_zone = 'Mars/Olympus_Mons' WHERE external_id = 'zz-mars'");
+
+        var id = await client.TriggerReport();
+        var failed = await client.WaitUntilFinished(id);
+        using var download = await client.GetAsync($"/reports/{id}/csv");
+
+        Assert.Equal("Failed", failed.GetProperty("status").GetString());
+        Assert.Equal("InvalidDataException: Store zz-mars has time zone 'Mars/Olympus_Mons', which the tz database of this build does not know. (shard 3 of 3)",
+            failed.GetProperty("error").GetString());
+        Assert.False(failed.TryGetProperty("csv", out _));
+        await download.AssertProblem(HttpStatusCode.Conflict, "The report is not complete");
+        Assert.Equal(0, service.Database.Scalar("SELECT count(*) FROM report_csv"));
+    }
+
+    [Fact]
+    public void Shards_on_SQLite_refuse_to_start_the_service()
+    {
+        using var service = new ServiceFactory(DatabaseKind.Sqlite, ("Reports:Shards", "2"));
+
+        var refused = Assert.Throws<OptionsValidationException>(() => service.CreateClient());
+
+        Assert.Contains("Reports:Shards above 1 needs a PostgreSQL database (the shards share one exported snapshot).", refused.Failures);
+    }
+}
