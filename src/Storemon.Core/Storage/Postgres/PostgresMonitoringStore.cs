@@ -10,8 +10,10 @@ namespace Storemon.Storage.Postgres;
 
 /// <summary>
 /// The production database: PostgreSQL through one <see cref="NpgsqlDataSource"/> (its pool is shared
-/// by every operation). Imports stream rows by binary COPY into a temporary staging table and merge
-/// them in the same transaction; polls live in weekly partitions (see the Partitions part of this class).
+/// by every operation). Every import is one transaction that streams its rows by binary COPY: polls
+/// as <see cref="PollImport"/> describes, hours and zones into a temporary staging table that is then
+/// merged with the SPEC's replace and upsert rules. Polls live in weekly partitions (the Partitions
+/// part of this class); reports read a snapshot (<see cref="PostgresReportSnapshot"/>).
 /// </summary>
 public sealed partial class PostgresMonitoringStore : IStoremonDatabase
 {
