@@ -122,11 +122,35 @@ public sealed class PostgresImportTests() : DatabaseTest(DatabaseKind.Postgres)
     }
 
     [SkippableFact]
+    public void Two_imports_adding_the_same_new_stores_and_weeks_at_once_both_go_in()
+    {
+        // Each names the same 200 new stores, in the same two new weeks, at different minutes.
+        List<PollRow> Batch(int minute) =>
+        [
+            .. Enumerable.Range(0, 200).SelectMany(store => Enumerable.Range(0, 10).Select(day =>
+                new PollRow($"store-{store:D3}", (Start + Duration.FromDays(day) + Duration.FromMinutes(minute)).ToUnixTimeTicks() / 10, true))),
+        ];
+        using var start = new Barrier(2);
+        var imports = Enumerable.Range(1, 2).Select(minute => Task.Run(() =>
+        {
+            var rows = Batch(minute);
+            start.SignalAndWait();
+            return Db.Store.WritePolls(rows, CancellationToken.None);
+        })).ToArray();
+        Task.WaitAll(imports, TimeSpan.FromMinutes(1));
+
+        Assert.Equal([2000, 2000], imports.Select(import => import.Result));
+        Assert.Equal(200, Db.Scalar("SELECT count(*) FROM store"));
+        Assert.Equal(4000, Db.Scalar("SELECT count(*) FROM poll"));
+        Assert.Equal(6, Db.Scalar("SELECT count(*) FROM pg_inherits WHERE inhparent = 'poll'::regclass"));
+    }
+
+    [SkippableFact]
     public void Migrating_again_changes_nothing()
     {
         Db.Store.WritePolls([Poll("a", 0, true)], CancellationToken.None);
         Db.Store.Migrate();
-        Assert.Equal(2, Db.Scalar("SELECT count(*) FROM schemaversions"));
+        Assert.Equal(3, Db.Scalar("SELECT count(*) FROM schemaversions"));
         Assert.Equal(1, Db.Scalar("SELECT count(*) FROM poll"));
     }
 }

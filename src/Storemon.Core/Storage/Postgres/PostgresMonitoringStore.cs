@@ -10,8 +10,10 @@ namespace Storemon.Storage.Postgres;
 
 /// <summary>
 /// The production database: PostgreSQL through one <see cref="NpgsqlDataSource"/> (its pool is shared
-/// by every operation). Imports stream rows by binary COPY into a temporary staging table and merge
-/// them in the same transaction; polls live in weekly partitions (see the Partitions part of this class).
+/// by every operation). Every import is one transaction that streams its rows by binary COPY: polls
+/// as <see cref="PollImport"/> describes, hours and zones into a temporary staging table that is then
+/// merged with the SPEC's replace and upsert rules. Polls live in weekly partitions (the Partitions
+/// part of this class); reports read a snapshot (<see cref="PostgresReportSnapshot"/>).
 /// </summary>
 public sealed partial class PostgresMonitoringStore : IStoremonDatabase
 {
@@ -169,6 +171,18 @@ public sealed partial class PostgresMonitoringStore : IStoremonDatabase
             """);
         transaction.Commit();
         return all.Count;
+    }
+
+    /// <summary>
+    /// Vacuums and analyzes the whole database now, as autovacuum does within a minute or so of a bulk
+    /// load: it marks the new pages all-visible, which lets a report read the poll index alone instead
+    /// of visiting the table for every row, and gives the planner statistics of the new partitions.
+    /// </summary>
+    public void VacuumAnalyze()
+    {
+        using var connection = _dataSource.OpenConnection();
+        using var command = new NpgsqlCommand("VACUUM (ANALYZE)", connection) { CommandTimeout = 0 };
+        command.ExecuteNonQuery();
     }
 
     public IReportSnapshot OpenSnapshot() => new PostgresReportSnapshot(_dataSource.OpenConnection(), sharedSnapshot: null);
