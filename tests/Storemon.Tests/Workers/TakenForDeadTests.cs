@@ -1,0 +1,100 @@
+using System.Text;
+using NodaTime;
+using NodaTime.Testing;
+using Storemon.Generate;
+using Storemon.Reports;
+using Storemon.Storage;
+using Storemon.Tests.Api;
+using Storemon.Tests.Databases;
+
+namespace Storemon.Tests.Workers;
+
+/// <summary>
+/// A worker is taken for dead when its heartbeat is older than the stale time, and its report is run
+/// again elsewhere; but a worker that was only slow (a long pause, a network hiccup) carries on
+/// afterwards. What it does then must not spoil the report its replacement runs: the report completes,
+/// from the replacement's snapshot alone.
+/// </summary>
+public sealed class TakenForDeadTests() : DatabaseTest(DatabaseKind.Postgres)
+{
+    private static readonly Instant Now = Instant.FromUtc(2024, 10, 14, 13, 0);
+
+    private static readonly ReportJobOptions TwoShards = new() { StaleAfter = TimeSpan.FromMinutes(1), Shards = 2 };
+
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    // The replacement's clock is past the stale time of the first worker's last heartbeat.
+    private static FakeClock ReplacementClock() => new(Now + Duration.FromMinutes(5));
+
+    private void ImportStores() =>
+        GeneratedData.Import(Db.Store, SyntheticDataSet.Create(new GeneratorOptions { Stores = 200, Span = TimeSpan.FromDays(8), End = Now, Seed = 3 }));
+
+    [SkippableFact]
+    public void A_worker_that_resumes_after_its_report_was_run_again_to_the_end_leaves_the_report_complete()
+    {
+        ImportStores();
+        using var elsewhere = Db.Open();
+        var replacement = new ReportJobs(elsewhere, elsewhere, ReplacementClock(), TwoShards);
+        // The first worker stalls right after planning its shards; meanwhile its report is run again, to
+        // the end, by the replacement; then the first worker carries on.
+        var slow = new ReportJobs(Db.Store, Db.Store, new FakeClock(Now), TwoShards,
+            new OnHelpersRequested(id => replacement.Execute(id, CancellationToken.None)));
+        var report = slow.Create(new ReportRequest());
+
+        slow.Execute(report.Id, CancellationToken.None);
+
+        AssertCompleteWithTheEnginesReport(report.Id);
+    }
+
+    [SkippableFact]
+    public async Task A_worker_that_resumes_while_its_report_is_run_again_computes_none_of_the_new_runs_shards_from_its_old_snapshot()
+    {
+        ImportStores();
+        using var elsewhere = Db.Open();
+        using var planned = new ManualResetEventSlim();
+        using var resumed = new ManualResetEventSlim();
+        // The replacement plans its shards, then waits until the first worker has carried on.
+        var replacement = new ReportJobs(elsewhere, elsewhere, ReplacementClock(), TwoShards, new OnHelpersRequested(_ =>
+        {
+            planned.Set();
+            Assert.True(resumed.Wait(Timeout));
+        }));
+        Task? rerun = null;
+        // The first worker stalls after planning; meanwhile a store's polls arrive (so the replacement's
+        // snapshot differs from the first worker's) and the report is taken over.
+        var slow = new ReportJobs(Db.Store, Db.Store, new FakeClock(Now), TwoShards, new OnHelpersRequested(id =>
+        {
+            Db.Store.WritePolls(ServiceCalls.HourlyPolls("late-store", Now + Duration.FromMinutes(30), 24), CancellationToken.None);
+            rerun = Task.Run(() => replacement.Execute(id, CancellationToken.None));
+            Assert.True(planned.Wait(Timeout));
+        }));
+        var report = slow.Create(new ReportRequest());
+
+        slow.Execute(report.Id, CancellationToken.None);
+        resumed.Set();
+        await rerun!;
+
+        var csv = AssertCompleteWithTheEnginesReport(report.Id);
+        Assert.Contains("\nlate-store,", csv, StringComparison.Ordinal);
+    }
+
+    private string AssertCompleteWithTheEnginesReport(string id)
+    {
+        var record = Db.Store.FindReport(id)!;
+        Assert.True(record.Status == ReportStatus.Complete, $"The report is {record.Status}: {record.Error}");
+        Assert.Equal(2, record.Attempts);
+        using var stored = Db.Store.OpenReportCsv(id)!;
+        using var text = new StreamReader(stored, Encoding.UTF8);
+        var csv = text.ReadToEnd();
+        using var expected = new StringWriter();
+        ReportRunner.Run(Db.Store, new ReportRequest(), expected);
+        Assert.Equal(expected.ToString(), csv);
+        return csv;
+    }
+
+    // Called by the report's worker right after it planned the shards.
+    private sealed class OnHelpersRequested(Action<string> requested) : IShardDispatch
+    {
+        public void RequestHelpers(string reportId, int helpers) => requested(reportId);
+    }
+}
