@@ -22,7 +22,7 @@ public sealed partial class ReportJobs
         {
             return;
         }
-        while (Claim(shards, reportId) is { } work)
+        while (Claim(shards, reportId, attempt: null) is { } work)
         {
             IReportSnapshot snapshot;
             try
@@ -47,6 +47,8 @@ public sealed partial class ReportJobs
 
     private void ExecuteSharded(ReportRecord report, IReportShardStore shards, CancellationToken cancellationToken)
     {
+        // The record as read right after this worker claimed it: its attempt is this run's.
+        var attempt = report.Attempts;
         try
         {
             using var snapshot = store.OpenSnapshot();
@@ -59,14 +61,13 @@ public sealed partial class ReportJobs
             }
             var stores = snapshot.Stores();
             var plan = Plan(stores.Values.Select(s => s.ExternalId), options.Shards);
-            var attempt = reports.FindReport(report.Id)!.Attempts;
             shards.PlanShards(report.Id, attempt, exported, reportTime, plan);
             dispatch?.RequestHelpers(report.Id, plan.Count - 1);
 
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (Claim(shards, report.Id) is { } work)
+                if (Claim(shards, report.Id, attempt) is { } work)
                 {
                     if (!ComputeShard(shards, snapshot, work, stores.Count, cancellationToken))
                     {
@@ -75,13 +76,13 @@ public sealed partial class ReportJobs
                     continue;
                 }
                 var progress = shards.ShardProgress(report.Id, attempt);
+                if (!IsCurrent(report.Id, attempt))
+                {
+                    return; // a shard failed the report, or this worker was taken for dead and the report run again
+                }
                 if (progress.ShardsDone == progress.Shards)
                 {
                     break;
-                }
-                if (reports.FindReport(report.Id)?.Status != ReportStatus.Running)
-                {
-                    return; // a shard failed the report
                 }
                 // Waiting for helpers; the report's heartbeat says this worker (and its snapshot) is alive.
                 reports.ReportProgress(report.Id, progress.StoresDone, stores.Count, clock.GetCurrentInstant());
@@ -95,9 +96,16 @@ public sealed partial class ReportJobs
         }
         catch (Exception e)
         {
-            reports.FailReport(report.Id, $"{e.GetType().Name}: {e.Message}", clock.GetCurrentInstant());
+            if (IsCurrent(report.Id, attempt))
+            {
+                reports.FailReport(report.Id, $"{e.GetType().Name}: {e.Message}", clock.GetCurrentInstant());
+            }
         }
     }
+
+    /// <summary>Whether the report is still Running in <paramref name="attempt"/>: a worker taken for dead may carry on after its report was run again.</summary>
+    private bool IsCurrent(string reportId, int attempt) =>
+        reports.FindReport(reportId) is { Status: ReportStatus.Running } current && current.Attempts == attempt;
 
     /// <summary>Splits the stores, in ordinal order of their id, into up to <paramref name="count"/> ranges of nearly equal size.</summary>
     public static IReadOnlyList<ShardPlan> Plan(IEnumerable<string> storeIds, int count)
@@ -121,11 +129,11 @@ public sealed partial class ReportJobs
     // computation of the same bytes, while waiting the report's StaleAfter would hold the whole report up.
     private static readonly TimeSpan ShardStaleAfter = TimeSpan.FromSeconds(10);
 
-    private ShardWork? Claim(IReportShardStore shards, string reportId)
+    private ShardWork? Claim(IReportShardStore shards, string reportId, int? attempt)
     {
         var now = clock.GetCurrentInstant();
         var staleAfter = options.StaleAfter < ShardStaleAfter ? options.StaleAfter : ShardStaleAfter;
-        return shards.TryClaimShard(reportId, now, now - Duration.FromTimeSpan(staleAfter));
+        return shards.TryClaimShard(reportId, now, now - Duration.FromTimeSpan(staleAfter), attempt);
     }
 
     /// <summary>
@@ -159,7 +167,10 @@ public sealed partial class ReportJobs
         }
         catch (Exception e)
         {
-            reports.FailReport(work.ReportId, $"{e.GetType().Name}: {e.Message} (shard {work.Index + 1} of {work.ShardCount})", clock.GetCurrentInstant());
+            if (IsCurrent(work.ReportId, work.Attempt))
+            {
+                reports.FailReport(work.ReportId, $"{e.GetType().Name}: {e.Message} (shard {work.Index + 1} of {work.ShardCount})", clock.GetCurrentInstant());
+            }
             return false;
         }
     }

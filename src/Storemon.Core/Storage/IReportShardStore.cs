@@ -26,9 +26,11 @@ public interface IReportShardStore
 
     /// <summary>
     /// Claims one shard of the report's current attempt that is Pending, or Running without a heartbeat
-    /// since <paramref name="staleBefore"/> (its worker died); null when there is none or the report is not Running.
+    /// since <paramref name="staleBefore"/> (its worker died); null when there is none, the report is not
+    /// Running, or its current attempt is not <paramref name="attempt"/> (when given: the report's own
+    /// worker computes shards of its own snapshot only).
     /// </summary>
-    ShardWork? TryClaimShard(string reportId, Instant now, Instant staleBefore);
+    ShardWork? TryClaimShard(string reportId, Instant now, Instant staleBefore, int? attempt = null);
 
     /// <summary>Records a shard's progress, which is also its heartbeat.</summary>
     void ShardHeartbeat(string reportId, int attempt, int index, int storesDone, Instant now);
@@ -40,7 +42,9 @@ public interface IReportShardStore
 
     /// <summary>
     /// Joins the shards' CSVs in order into the report's CSV and marks the report Complete with the
-    /// sum of their rows, in one transaction; the shards are deleted. Returns the rows.
+    /// sum of their rows, in one transaction; the shards are deleted. Only while the report is Running
+    /// in <paramref name="attempt"/> with every shard of it done: false (and nothing changed) otherwise,
+    /// as for a worker taken for dead whose report was run again meanwhile.
     /// </summary>
-    int CompleteReportFromShards(string reportId, int attempt, Instant asOf, Instant now);
+    bool CompleteReportFromShards(string reportId, int attempt, Instant asOf, Instant now);
 }

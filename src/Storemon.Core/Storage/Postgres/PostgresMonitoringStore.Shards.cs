@@ -35,7 +35,7 @@ public sealed partial class PostgresMonitoringStore : IReportShardStore
 
     // One statement: SKIP LOCKED lets claimants pass each other, and the UPDATE re-checks the shard's state
     // on the row as committed, so a shard is handed to one worker at a time.
-    public ShardWork? TryClaimShard(string reportId, Instant now, Instant staleBefore)
+    public ShardWork? TryClaimShard(string reportId, Instant now, Instant staleBefore, int? attempt = null)
     {
         using var connection = _dataSource.OpenConnection();
         using var claim = new NpgsqlCommand("""
@@ -43,6 +43,7 @@ public sealed partial class PostgresMonitoringStore : IReportShardStore
                 SELECT s.report_id, s.shard_index
                 FROM report_shard AS s JOIN report AS r ON r.id = s.report_id
                 WHERE s.report_id = @id AND r.status = 'Running' AND s.attempt = r.attempts
+                  AND (CAST(@attempt AS integer) IS NULL OR s.attempt = @attempt)
                   AND (s.status = 'Pending' OR (s.status = 'Running' AND s.heartbeat_at < @stale))
                 ORDER BY s.shard_index
                 LIMIT 1
@@ -53,7 +54,11 @@ public sealed partial class PostgresMonitoringStore : IReportShardStore
               AND (s.status = 'Pending' OR (s.status = 'Running' AND s.heartbeat_at < @stale))
             RETURNING s.attempt, s.shard_index, s.from_store_id, s.to_store_id, s.snapshot, s.as_of, r.interpolation, s.shard_count
             """, connection);
-        claim.Parameters.AddRange(new NpgsqlParameter[] { Text("id", reportId), Timestamp("now", now), Timestamp("stale", staleBefore) });
+        claim.Parameters.AddRange(new NpgsqlParameter[]
+        {
+            Text("id", reportId), Timestamp("now", now), Timestamp("stale", staleBefore),
+            new("attempt", NpgsqlDbType.Integer) { Value = (object?)attempt ?? DBNull.Value },
+        });
         using var reader = claim.ExecuteReader();
         if (!reader.Read())
         {
@@ -100,10 +105,24 @@ public sealed partial class PostgresMonitoringStore : IReportShardStore
     }
 
     // The CSVs are joined inside the database, in shard order: the report's CSV never crosses the network twice.
-    public int CompleteReportFromShards(string reportId, int attempt, Instant asOf, Instant now)
+    public bool CompleteReportFromShards(string reportId, int attempt, Instant asOf, Instant now)
     {
         using var connection = _dataSource.OpenConnection();
         using var transaction = connection.BeginTransaction();
+        using var complete = new NpgsqlCommand("""
+            UPDATE report SET status = 'Complete', as_of = @asOf, finished_at = @now, heartbeat_at = @now, error = NULL,
+                              row_count = d.rows, stores_done = d.rows, stores_total = d.rows
+            FROM (SELECT sum(row_count) AS rows FROM report_shard WHERE report_id = @id AND attempt = @attempt) AS d
+            WHERE id = @id AND status = 'Running' AND attempts = @attempt
+              AND EXISTS (SELECT 1 FROM report_shard WHERE report_id = @id AND attempt = @attempt)
+              AND NOT EXISTS (SELECT 1 FROM report_shard WHERE report_id = @id AND attempt = @attempt AND status <> 'Done')
+            """, connection);
+        complete.Parameters.AddRange(new NpgsqlParameter[] { Text("id", reportId), Integer("attempt", attempt), Timestamp("asOf", asOf), Timestamp("now", now) });
+        if (complete.ExecuteNonQuery() != 1)
+        {
+            transaction.Rollback();
+            return false;
+        }
         using var join = new NpgsqlCommand("""
             INSERT INTO report_csv (report_id, content)
             SELECT @id, string_agg(content, ''::bytea ORDER BY shard_index) FROM report_shard WHERE report_id = @id AND attempt = @attempt
@@ -111,18 +130,8 @@ public sealed partial class PostgresMonitoringStore : IReportShardStore
             """, connection);
         join.Parameters.AddRange(new NpgsqlParameter[] { Text("id", reportId), Integer("attempt", attempt) });
         join.ExecuteNonQuery();
-        using var complete = new NpgsqlCommand("""
-            UPDATE report SET status = 'Complete', as_of = @asOf, finished_at = @now, heartbeat_at = @now, error = NULL,
-                              row_count = (SELECT sum(row_count) FROM report_shard WHERE report_id = @id AND attempt = @attempt),
-                              stores_done = (SELECT sum(row_count) FROM report_shard WHERE report_id = @id AND attempt = @attempt),
-                              stores_total = (SELECT sum(row_count) FROM report_shard WHERE report_id = @id AND attempt = @attempt)
-            WHERE id = @id
-            RETURNING row_count
-            """, connection);
-        complete.Parameters.AddRange(new NpgsqlParameter[] { Text("id", reportId), Integer("attempt", attempt), Timestamp("asOf", asOf), Timestamp("now", now) });
-        var rows = Convert.ToInt32(complete.ExecuteScalar() ?? 0, System.Globalization.CultureInfo.InvariantCulture);
         Execute(connection, "DELETE FROM report_shard WHERE report_id = @id", Text("id", reportId));
         transaction.Commit();
-        return rows;
+        return true;
     }
 }
