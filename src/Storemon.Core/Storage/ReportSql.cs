@@ -1,3 +1,7 @@
+using System.Data.Common;
+using NodaTime;
+using Storemon.Engine;
+
 namespace Storemon.Storage;
 
 /// <summary>
@@ -43,4 +47,33 @@ internal static class ReportSql
     public const string Release = "UPDATE report SET status = 'Pending' WHERE status = 'Running'";
 
     public const string Stale = "SELECT id FROM report WHERE status IN ('Pending', 'Running') AND heartbeat_at < @stale ORDER BY created_at";
+
+    /// <summary>
+    /// The records of a query on <see cref="Columns"/>, in its order; <paramref name="instantAt"/> reads
+    /// an instant column as the database stores it.
+    /// </summary>
+    public static List<ReportRecord> ReadAll(DbDataReader reader, Func<DbDataReader, int, Instant> instantAt)
+    {
+        var reports = new List<ReportRecord>();
+        while (reader.Read())
+        {
+            Instant? At(int column) => reader.IsDBNull(column) ? null : instantAt(reader, column);
+            reports.Add(new ReportRecord(
+                reader.GetString(0),
+                Enum.Parse<ReportStatus>(reader.GetString(1)),
+                At(2),
+                Enum.Parse<Interpolation>(reader.GetString(3)),
+                instantAt(reader, 4),
+                At(5),
+                At(6),
+                At(7),
+                reader.GetInt32(8),
+                reader.GetInt32(9),
+                reader.IsDBNull(10) ? null : reader.GetInt32(10),
+                reader.IsDBNull(11) ? null : reader.GetString(11),
+                reader.GetInt32(12),
+                At(13)));
+        }
+        return reports;
+    }
 }

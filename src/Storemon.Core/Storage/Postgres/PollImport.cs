@@ -41,7 +41,6 @@ internal sealed class PollImport
     private readonly NpgsqlTransaction _transaction;
     private readonly PostgresMonitoringStore.StoreKeys _stores;
     private readonly HashSet<long> _partitions;
-    private KeyedPoll[] _keyed = [];
     private KeyedPoll[] _sorted = [];
     private bool _copyStraight = true;
     private int _savepoints;
@@ -60,9 +59,9 @@ internal sealed class PollImport
     {
         var import = new PollImport(connection, transaction);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var filled = new BlockingCollection<List<PollRow>>(1);
+        using var filled = new BlockingCollection<Chunk>(1);
 
-        // The connection is used by this thread only; the caller's thread only enumerates.
+        // The connection is used by this thread only; the caller's thread only enumerates and keys.
         var writer = Task.Factory.StartNew(() =>
         {
             try
@@ -79,18 +78,37 @@ internal sealed class PollImport
             }
         }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
+        // Rows are keyed as they are read, with the stores known when the import started: the store id
+        // each parsed row carries then dies young, instead of millions of them living until their chunk
+        // is written (and making every full garbage collection meanwhile walk them). Rows of stores not
+        // known yet keep one shared copy of their id, for the writer to add the store.
+        var known = import._stores.Snapshot();
+        var newIds = new Dictionary<string, string>(StringComparer.Ordinal);
         var read = 0;
         try
         {
-            var chunk = new List<PollRow>();
+            var chunk = new Chunk();
+            var lastWeek = long.MinValue;
             foreach (var row in rows)
             {
-                chunk.Add(row);
+                var week = PollWeeks.StartOf(row.UnixMicroseconds);
+                if (week != lastWeek)
+                {
+                    chunk.Weeks.Add(week);
+                    lastWeek = week;
+                }
+                if (!known.TryGetValue(row.StoreId, out var key))
+                {
+                    key = -1;
+                    chunk.Unkeyed.Add((chunk.Count, newIds.TryGetValue(row.StoreId, out var id) ? id : newIds[row.StoreId] = row.StoreId));
+                }
+                chunk.Add(new KeyedPoll(key, row.UnixMicroseconds, row.Active, chunk.Count));
                 read++;
                 if (chunk.Count == ChunkRows)
                 {
                     filled.Add(chunk, stop.Token);
-                    chunk = [];
+                    chunk = new Chunk();
+                    lastWeek = long.MinValue;
                 }
             }
             if (chunk.Count > 0)
@@ -114,6 +132,31 @@ internal sealed class PollImport
         return read;
     }
 
+    /// <summary>Polls read from the input, keyed where their store was known, in input order.</summary>
+    private sealed class Chunk
+    {
+        private KeyedPoll[] _polls = new KeyedPoll[1 << 14];
+
+        public int Count { get; private set; }
+
+        /// <summary>Rows whose store had no key when read: their position and the store's id.</summary>
+        public List<(int Index, string StoreId)> Unkeyed { get; } = [];
+
+        /// <summary>The weeks the rows fall in.</summary>
+        public HashSet<long> Weeks { get; } = [];
+
+        public Span<KeyedPoll> Polls => _polls.AsSpan(0, Count);
+
+        public void Add(KeyedPoll poll)
+        {
+            if (Count == _polls.Length)
+            {
+                Array.Resize(ref _polls, Math.Min(ChunkRows, _polls.Length * 2));
+            }
+            _polls[Count++] = poll;
+        }
+    }
+
     private static void WaitQuietly(Task task)
     {
         try
@@ -126,21 +169,23 @@ internal sealed class PollImport
         }
     }
 
-    private void Write(List<PollRow> chunk, CancellationToken cancellationToken)
+    private void Write(Chunk chunk, CancellationToken cancellationToken)
     {
-        if (_keyed.Length < chunk.Count)
+        var polls = chunk.Polls;
+        if (chunk.Unkeyed.Count > 0)
         {
-            _keyed = new KeyedPoll[chunk.Count];
-            _sorted = new KeyedPoll[chunk.Count];
+            _stores.Resolve(chunk.Unkeyed.Select(static row => row.StoreId));
+            foreach (var (index, storeId) in chunk.Unkeyed)
+            {
+                polls[index] = polls[index] with { Store = _stores[storeId] };
+            }
         }
-        // The stores known when the import started key most chunks without asking the server.
-        if (!KeyChunk(chunk))
+        EnsurePartitions(chunk.Weeks);
+        if (_sorted.Length < polls.Length)
         {
-            _stores.Resolve(chunk.Select(static row => row.StoreId));
-            KeyChunk(chunk);
+            _sorted = new KeyedPoll[polls.Length];
         }
-        EnsurePartitions(chunk);
-        var polls = _sorted.AsMemory(0, KeyedPoll.SortKeepingLast(_keyed.AsSpan(0, chunk.Count), _sorted));
+        var sorted = _sorted.AsMemory(0, KeyedPoll.SortKeepingLast(polls, _sorted));
         cancellationToken.ThrowIfCancellationRequested();
 
         if (_copyStraight && _savepoints < MaxSavepoints)
@@ -149,7 +194,7 @@ internal sealed class PollImport
             _savepoints++;
             try
             {
-                Copy("COPY poll (store_key, observed_at, active) FROM STDIN (FORMAT BINARY)", polls.Span, cancellationToken);
+                Copy("COPY poll (store_key, observed_at, active) FROM STDIN (FORMAT BINARY)", sorted.Span, cancellationToken);
                 _transaction.Release("polls");
                 return;
             }
@@ -159,38 +204,12 @@ internal sealed class PollImport
                 _copyStraight = false;
             }
         }
-        Merge(polls.Span, cancellationToken);
-    }
-
-    // False when a row names a store without a key yet.
-    private bool KeyChunk(List<PollRow> chunk)
-    {
-        for (var i = 0; i < chunk.Count; i++)
-        {
-            var row = chunk[i];
-            if (!_stores.TryGet(row.StoreId, out var key))
-            {
-                return false;
-            }
-            _keyed[i] = new KeyedPoll(key, row.UnixMicroseconds, row.Active, i);
-        }
-        return true;
+        Merge(sorted.Span, cancellationToken);
     }
 
     // The partitions of the chunk's weeks, and weeks ahead of the newest, made when not known to exist.
-    private void EnsurePartitions(List<PollRow> chunk)
+    private void EnsurePartitions(HashSet<long> weeks)
     {
-        var weeks = new HashSet<long>();
-        var lastWeek = long.MinValue;
-        foreach (var row in chunk)
-        {
-            var week = PollWeeks.StartOf(row.UnixMicroseconds);
-            if (week != lastWeek)
-            {
-                weeks.Add(week);
-                lastWeek = week;
-            }
-        }
         var wanted = PollWeeks.WithWeeksAhead(weeks);
         if (!_partitions.IsSupersetOf(wanted))
         {

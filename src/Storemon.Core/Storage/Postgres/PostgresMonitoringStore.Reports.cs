@@ -24,7 +24,7 @@ public sealed partial class PostgresMonitoringStore
         using var select = new NpgsqlCommand(ReportSql.Find, connection);
         select.Parameters.Add(Text("id", id));
         using var reader = select.ExecuteReader();
-        return reader.Read() ? ReadReport(reader) : null;
+        return ReportSql.ReadAll(reader, InstantAt).SingleOrDefault();
     }
 
     public IReadOnlyList<ReportRecord> ListReports(int offset, int limit)
@@ -34,12 +34,7 @@ public sealed partial class PostgresMonitoringStore
         select.Parameters.Add(new NpgsqlParameter<int>("limit", NpgsqlDbType.Integer) { TypedValue = limit });
         select.Parameters.Add(new NpgsqlParameter<int>("offset", NpgsqlDbType.Integer) { TypedValue = offset });
         using var reader = select.ExecuteReader();
-        var reports = new List<ReportRecord>();
-        while (reader.Read())
-        {
-            reports.Add(ReadReport(reader));
-        }
-        return reports;
+        return ReportSql.ReadAll(reader, InstantAt);
     }
 
     // One UPDATE: under READ COMMITTED a second claimant waits for the first and then re-checks the
@@ -129,24 +124,8 @@ public sealed partial class PostgresMonitoringStore
         return Execute(connection, sql, [Text("id", id), Timestamp("now", now), .. parameters]);
     }
 
-    private static ReportRecord ReadReport(NpgsqlDataReader reader) => new(
-        reader.GetString(0),
-        Enum.Parse<ReportStatus>(reader.GetString(1)),
-        InstantOrNull(reader, 2),
-        Enum.Parse<Interpolation>(reader.GetString(3)),
-        InstantOf(reader.GetFieldValue<DateTime>(4)),
-        InstantOrNull(reader, 5),
-        InstantOrNull(reader, 6),
-        InstantOrNull(reader, 7),
-        reader.GetInt32(8),
-        reader.GetInt32(9),
-        reader.IsDBNull(10) ? null : reader.GetInt32(10),
-        reader.IsDBNull(11) ? null : reader.GetString(11),
-        reader.GetInt32(12),
-        InstantOrNull(reader, 13));
-
-    private static Instant? InstantOrNull(NpgsqlDataReader reader, int column) =>
-        reader.IsDBNull(column) ? null : InstantOf(reader.GetFieldValue<DateTime>(column));
+    private static readonly Func<System.Data.Common.DbDataReader, int, Instant> InstantAt =
+        static (reader, column) => InstantOf(reader.GetFieldValue<DateTime>(column));
 
     private static NpgsqlParameter<string> Text(string name, string value) => new NpgsqlParameter<string>(name, NpgsqlDbType.Text) { TypedValue = value };
 

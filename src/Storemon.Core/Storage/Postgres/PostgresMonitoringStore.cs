@@ -255,7 +255,8 @@ public sealed partial class PostgresMonitoringStore : IStoremonDatabase
 
         public long this[string externalId] => _keys[externalId];
 
-        public bool TryGet(string externalId, out long key) => _keys.TryGetValue(externalId, out key);
+        /// <summary>A copy of the keys known now, for another thread to read while this one adds stores.</summary>
+        public Dictionary<string, long> Snapshot() => new(_keys, StringComparer.Ordinal);
 
         public void Resolve(IEnumerable<string> externalIds)
         {

@@ -27,7 +27,7 @@ public sealed partial class SqliteMonitoringStore
         select.CommandText = ReportSql.Find;
         select.Parameters.AddWithValue("@id", id);
         using var reader = select.ExecuteReader();
-        return reader.Read() ? ReadReport(reader) : null;
+        return ReportSql.ReadAll(reader, InstantAt).SingleOrDefault();
     }
 
     public IReadOnlyList<ReportRecord> ListReports(int offset, int limit)
@@ -38,12 +38,7 @@ public sealed partial class SqliteMonitoringStore
         select.Parameters.AddWithValue("@limit", limit);
         select.Parameters.AddWithValue("@offset", offset);
         using var reader = select.ExecuteReader();
-        var reports = new List<ReportRecord>();
-        while (reader.Read())
-        {
-            reports.Add(ReadReport(reader));
-        }
-        return reports;
+        return ReportSql.ReadAll(reader, InstantAt);
     }
 
     public bool TryStartReport(string id, Instant now, Instant staleBefore) =>
@@ -161,24 +156,8 @@ public sealed partial class SqliteMonitoringStore
         return update.ExecuteNonQuery();
     }
 
-    private static ReportRecord ReadReport(SqliteDataReader reader) => new(
-        reader.GetString(0),
-        Enum.Parse<ReportStatus>(reader.GetString(1)),
-        InstantOrNull(reader, 2),
-        Enum.Parse<Interpolation>(reader.GetString(3)),
-        Instant.FromUnixTimeTicks(reader.GetInt64(4) * Poll.TicksPerMicrosecond),
-        InstantOrNull(reader, 5),
-        InstantOrNull(reader, 6),
-        InstantOrNull(reader, 7),
-        reader.GetInt32(8),
-        reader.GetInt32(9),
-        reader.IsDBNull(10) ? null : reader.GetInt32(10),
-        reader.IsDBNull(11) ? null : reader.GetString(11),
-        reader.GetInt32(12),
-        InstantOrNull(reader, 13));
-
-    private static Instant? InstantOrNull(SqliteDataReader reader, int column) =>
-        reader.IsDBNull(column) ? null : Instant.FromUnixTimeTicks(reader.GetInt64(column) * Poll.TicksPerMicrosecond);
+    private static readonly Func<System.Data.Common.DbDataReader, int, Instant> InstantAt =
+        static (reader, column) => Instant.FromUnixTimeTicks(reader.GetInt64(column) * Poll.TicksPerMicrosecond);
 
     private static long Micros(Instant instant) => instant.ToUnixTimeTicks() / Poll.TicksPerMicrosecond;
 
