@@ -47,6 +47,24 @@ internal static class ServiceCalls
         return finished.GetProperty("csv").GetString()!;
     }
 
+    /// <summary>
+    /// Triggers a report that must fail, and returns its reason once it has: a failed report has no CSV
+    /// at all, and its download is a 409 problem that gives the reason.
+    /// </summary>
+    public static async Task<string> FailedReport(this HttpClient client)
+    {
+        var id = await client.TriggerReport();
+        var failed = await client.WaitUntilFinished(id);
+        using var download = await client.GetAsync($"/reports/{id}/csv");
+
+        Assert.Equal("Failed", failed.GetProperty("status").GetString());
+        var error = failed.GetProperty("error").GetString()!;
+        Assert.False(failed.TryGetProperty("csv", out _));
+        var detail = await download.AssertProblem(HttpStatusCode.Conflict, "The report is not complete");
+        Assert.Equal($"The report failed: {error}", detail);
+        return error;
+    }
+
     /// <summary>POSTs <paramref name="csv"/> as a <c>text/csv</c> body.</summary>
     public static async Task<HttpResponseMessage> PostCsv(this HttpClient client, string path, string csv)
     {
