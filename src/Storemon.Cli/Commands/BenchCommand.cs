@@ -326,11 +326,8 @@ internal static partial class PeakMemory
 
     public static (double Seconds, double Megabytes) OfReportProcess(string database, string reportFile)
     {
-        var start = new ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false, RedirectStandardError = true };
-        foreach (var argument in new[] { typeof(PeakMemory).Assembly.Location, "report", "--db", database, "--output", reportFile })
-        {
-            start.ArgumentList.Add(argument);
-        }
+        var start = SelfStart.Info(Environment.ProcessPath!, typeof(PeakMemory).Assembly.Location, ["report", "--db", database, "--output", reportFile]);
+        start.RedirectStandardError = true;
         using var process = Process.Start(start)!;
         var summary = process.StandardError.ReadToEnd();
         process.WaitForExit();
@@ -338,11 +335,32 @@ internal static partial class PeakMemory
         if (process.ExitCode != 0 || !figures.Success)
         {
             throw new InvalidOperationException($"storemon report exited with {process.ExitCode}: {summary}");
-
         }
         return (double.Parse(figures.Groups["seconds"].Value, CultureInfo.InvariantCulture), double.Parse(figures.Groups["megabytes"].Value, CultureInfo.InvariantCulture));
     }
 
     [System.Text.RegularExpressions.GeneratedRegex(@"(?<seconds>[\d.]+) s, peak memory (?<megabytes>\d+) MB")]
     private static partial System.Text.RegularExpressions.Regex SummaryFigures();
+}
+
+/// <summary>
+/// How to start this program again: this process is either its own executable (the apphost that
+/// <c>dotnet run</c> and a published build start), which takes the arguments alone, or the
+/// <c>dotnet</c> host running <c>storemon.dll</c>, which needs the assembly before them.
+/// </summary>
+public static class SelfStart
+{
+    public static ProcessStartInfo Info(string processPath, string assemblyPath, IEnumerable<string> arguments)
+    {
+        var start = new ProcessStartInfo(processPath) { UseShellExecute = false };
+        if (string.Equals(Path.GetFileNameWithoutExtension(processPath), "dotnet", StringComparison.OrdinalIgnoreCase))
+        {
+            start.ArgumentList.Add(assemblyPath);
+        }
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        return start;
+    }
 }
