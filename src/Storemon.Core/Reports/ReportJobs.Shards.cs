@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using NodaTime;
 using Storemon.Storage;
 
@@ -59,53 +60,56 @@ public sealed partial class ReportJobs
                 RunWhole(report, snapshot, cancellationToken);
                 return;
             }
-            var stores = snapshot.Stores();
-            var plan = Plan(stores.Values.Select(s => s.ExternalId), options.Shards);
+            var storeIds = snapshot.StoreIds();
+            var plan = Plan(storeIds, options.Shards);
             shards.PlanShards(report.Id, attempt, exported, reportTime, plan);
             dispatch?.RequestHelpers(report.Id, plan.Count - 1);
+            var planned = clock.GetCurrentInstant() - report.StartedAt!.Value;
+            LogPlanned(report.Id, attempt, plan.Count, storeIds.Count, planned.TotalSeconds, Worker);
 
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 if (Claim(shards, report.Id, attempt) is { } work)
                 {
-                    if (!ComputeShard(shards, snapshot, work, stores.Count, cancellationToken))
+                    if (!ComputeShard(shards, snapshot, work, storeIds.Count, cancellationToken))
                     {
                         return;
                     }
                     continue;
                 }
                 var progress = shards.ShardProgress(report.Id, attempt);
-                if (!IsCurrent(report.Id, attempt))
-                {
-                    return; // a shard failed the report, or this worker was taken for dead and the report run again
-                }
                 if (progress.ShardsDone == progress.Shards)
                 {
                     break;
                 }
                 // Waiting for helpers; the report's heartbeat says this worker (and its snapshot) is alive.
-                reports.ReportProgress(report.Id, progress.StoresDone, stores.Count, clock.GetCurrentInstant());
+                if (!reports.ReportProgress(report.Id, attempt, progress.StoresDone, storeIds.Count, clock.GetCurrentInstant()))
+                {
+                    return; // a shard failed the report, or this worker was taken for dead and the report run again
+                }
                 cancellationToken.WaitHandle.WaitOne(ShardWait);
             }
-            shards.CompleteReportFromShards(report.Id, attempt, reportTime, clock.GetCurrentInstant());
+            var now = clock.GetCurrentInstant();
+            if (shards.CompleteReportFromShards(report.Id, attempt, reportTime, now))
+            {
+                var took = now - report.StartedAt!.Value;
+                LogAssembled(report.Id, plan.Count, took.TotalSeconds, Worker);
+            }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             throw;
         }
+        catch (RunSupersededException)
+        {
+            LogSuperseded(report.Id, attempt, Worker);
+        }
         catch (Exception e)
         {
-            if (IsCurrent(report.Id, attempt))
-            {
-                reports.FailReport(report.Id, $"{e.GetType().Name}: {e.Message}", clock.GetCurrentInstant());
-            }
+            reports.FailReport(report.Id, attempt, $"{e.GetType().Name}: {e.Message}", clock.GetCurrentInstant());
         }
     }
-
-    /// <summary>Whether the report is still Running in <paramref name="attempt"/>: a worker taken for dead may carry on after its report was run again.</summary>
-    private bool IsCurrent(string reportId, int attempt) =>
-        reports.FindReport(reportId) is { Status: ReportStatus.Running } current && current.Attempts == attempt;
 
     /// <summary>Splits the stores, in ordinal order of their id, into up to <paramref name="count"/> ranges of nearly equal size.</summary>
     public static IReadOnlyList<ShardPlan> Plan(IEnumerable<string> storeIds, int count)
@@ -143,6 +147,7 @@ public sealed partial class ReportJobs
     /// </summary>
     private bool ComputeShard(IReportShardStore shards, IReportSnapshot snapshot, ShardWork work, int? reportStores, CancellationToken cancellationToken)
     {
+        var started = clock.GetCurrentInstant();
         try
         {
             using var csv = new MemoryStream();
@@ -158,22 +163,32 @@ public sealed partial class ReportJobs
                     snapshot, work.AsOf, work.Interpolation, new StoreRange(work.FromStoreId, work.ToStoreId), writer,
                     new ShardHeartbeat(shards, work, clock, reportStores is null ? null : reports, reportStores ?? 0), cancellationToken);
             }
-            shards.CompleteShard(work.ReportId, work.Attempt, work.Index, summary.Stores, csv.GetBuffer().AsSpan(0, (int)csv.Length), clock.GetCurrentInstant());
+            var now = clock.GetCurrentInstant();
+            shards.CompleteShard(work.ReportId, work.Attempt, work.Index, summary.Stores, csv.GetBuffer().AsSpan(0, (int)csv.Length), now);
+            var took = now - started;
+            LogShardComputed(work.ReportId, work.Index + 1, work.ShardCount, summary.Stores, summary.PollRows, took.TotalSeconds, Worker,
+                reportStores is null ? "a helper" : "the report's worker");
             return true;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             throw;
         }
-        catch (Exception e)
+        catch (Exception e) when (e is not RunSupersededException)
         {
-            if (IsCurrent(work.ReportId, work.Attempt))
-            {
-                reports.FailReport(work.ReportId, $"{e.GetType().Name}: {e.Message} (shard {work.Index + 1} of {work.ShardCount})", clock.GetCurrentInstant());
-            }
+            reports.FailReport(work.ReportId, work.Attempt, $"{e.GetType().Name}: {e.Message} (shard {work.Index + 1} of {work.ShardCount})", clock.GetCurrentInstant());
             return false;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Report {ReportId} (attempt {Attempt}) split into {Shards} shards over {Stores} stores, {Seconds:0.000} s after its start, by {Worker}")]
+    private partial void LogPlanned(string reportId, int attempt, int shards, int stores, double seconds, string worker);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Report {ReportId} shard {Shard} of {Shards}: {Stores} stores, {PollRows} polls in {Seconds:0.000} s by {Worker}, {Role}")]
+    private partial void LogShardComputed(string reportId, int shard, int shards, int stores, long pollRows, double seconds, string worker, string role);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Report {ReportId} complete from {Shards} shards, {Seconds:0.000} s after its start, joined by {Worker}")]
+    private partial void LogAssembled(string reportId, int shards, double seconds, string worker);
 
     private sealed class ShardHeartbeat(IReportShardStore shards, ShardWork work, IClock clock, IReportStore? report, int reportStores)
         : IProgress<ReportProgress>
@@ -182,9 +197,9 @@ public sealed partial class ReportJobs
         {
             var now = clock.GetCurrentInstant();
             shards.ShardHeartbeat(work.ReportId, work.Attempt, work.Index, value.StoresDone, now);
-            if (report is not null)
+            if (report is not null && !report.ReportProgress(work.ReportId, work.Attempt, shards.ShardProgress(work.ReportId, work.Attempt).StoresDone, reportStores, now))
             {
-                report.ReportProgress(work.ReportId, shards.ShardProgress(work.ReportId, work.Attempt).StoresDone, reportStores, now);
+                throw new RunSupersededException();
             }
         }
     }

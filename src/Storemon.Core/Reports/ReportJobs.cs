@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using NodaTime;
 using Storemon.Engine;
 using Storemon.Storage;
@@ -28,9 +30,15 @@ public interface IShardDispatch
 /// A job engine calls <see cref="Execute"/> at least once per report; running it again is harmless.
 /// </summary>
 public sealed partial class ReportJobs(
-    IMonitoringStore store, IReportStore reports, IClock clock, ReportJobOptions options, IShardDispatch? dispatch = null)
+    IMonitoringStore store, IReportStore reports, IClock clock, ReportJobOptions options, IShardDispatch? dispatch = null,
+    ILogger<ReportJobs>? logger = null)
 {
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
+
+    // Names this process in the logs of shards, which several processes (on several machines) compute.
+    private static readonly string Worker = $"{Environment.MachineName}/{Environment.ProcessId}";
+
+    private readonly ILogger log = logger ?? NullLogger<ReportJobs>.Instance;
 
     /// <summary>Records a new Pending report and returns it. Its id is 128 random bits, so it cannot be guessed.</summary>
     public ReportRecord Create(ReportRequest request)
@@ -53,6 +61,7 @@ public sealed partial class ReportJobs(
         {
             return; // finished, failed, or being run elsewhere
         }
+        // The record as read right after the claim: its attempt is this run's.
         var report = reports.FindReport(reportId)!;
         if (options.Shards > 1 && reports is IReportShardStore shards)
         {
@@ -68,25 +77,36 @@ public sealed partial class ReportJobs(
         {
             throw;
         }
+        catch (RunSupersededException)
+        {
+            LogSuperseded(report.Id, report.Attempts, Worker);
+        }
         catch (Exception e)
         {
             // Never a silently partial CSV: the report fails whole, with the reason.
-            reports.FailReport(reportId, $"{e.GetType().Name}: {e.Message}", clock.GetCurrentInstant());
+            reports.FailReport(reportId, report.Attempts, $"{e.GetType().Name}: {e.Message}", clock.GetCurrentInstant());
         }
     }
 
     /// <summary>Computes the report in one piece from <paramref name="snapshot"/> and stores it Complete.</summary>
     private void RunWhole(ReportRecord report, IReportSnapshot snapshot, CancellationToken cancellationToken)
     {
+        var started = clock.GetCurrentInstant();
         using var csv = new MemoryStream();
         ReportSummary summary;
         using (var writer = new StreamWriter(csv, Utf8, 1 << 16, leaveOpen: true))
         {
             summary = ReportRunner.Run(
                 snapshot, new ReportRequest(report.RequestedAsOf, report.Interpolation), writer,
-                new Heartbeat(reports, report.Id, clock), cancellationToken);
+                new Heartbeat(reports, report.Id, report.Attempts, clock), cancellationToken);
         }
-        reports.CompleteReport(report.Id, summary.AsOf, summary.Stores, csv.GetBuffer().AsSpan(0, (int)csv.Length), clock.GetCurrentInstant());
+        var now = clock.GetCurrentInstant();
+        if (!reports.CompleteReport(report.Id, report.Attempts, summary.AsOf, summary.Stores, csv.GetBuffer().AsSpan(0, (int)csv.Length), now))
+        {
+            throw new RunSupersededException();
+        }
+        var took = now - started;
+        LogComputedWhole(report.Id, summary.Stores, summary.PollRows, took.TotalSeconds, Worker);
     }
 
     /// <summary>Reports that need a run: every Pending one, and Running ones whose runner stopped beating.</summary>
@@ -95,9 +115,26 @@ public sealed partial class ReportJobs(
 
     private static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 
-    private sealed class Heartbeat(IReportStore reports, string reportId, IClock clock) : IProgress<ReportProgress>
+    [LoggerMessage(Level = LogLevel.Information, Message = "Report {ReportId} complete: {Stores} stores, {PollRows} polls in {Seconds:0.000} s, in one piece by {Worker}")]
+    private partial void LogComputedWhole(string reportId, int stores, long pollRows, double seconds, string worker);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Report {ReportId}: attempt {Attempt} on {Worker} was taken for dead and the report claimed again; this run stops and writes nothing")]
+    private partial void LogSuperseded(string reportId, int attempt, string worker);
+
+    /// <summary>
+    /// The report is no longer Running in this run's attempt: the runner was taken for dead (its heartbeat
+    /// went stale) and the report claimed again, or it ended meanwhile. The run stops where it is.
+    /// </summary>
+    private sealed class RunSupersededException : Exception;
+
+    private sealed class Heartbeat(IReportStore reports, string reportId, int attempt, IClock clock) : IProgress<ReportProgress>
     {
-        public void Report(ReportProgress value) =>
-            reports.ReportProgress(reportId, value.StoresDone, value.StoresTotal, clock.GetCurrentInstant());
+        public void Report(ReportProgress value)
+        {
+            if (!reports.ReportProgress(reportId, attempt, value.StoresDone, value.StoresTotal, clock.GetCurrentInstant()))
+            {
+                throw new RunSupersededException();
+            }
+        }
     }
 }

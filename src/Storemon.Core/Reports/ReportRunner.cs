@@ -60,7 +60,7 @@ public static class ReportRunner
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(output);
         var window = new ReportWindow(reportTime);
-        var stores = snapshot.Stores();
+        var stores = snapshot.Stores(range);
         var clocks = new Dictionary<string, StoreClock>(StringComparer.Ordinal);
         var open = new List<(long Start, long End)>();
         var written = 0;

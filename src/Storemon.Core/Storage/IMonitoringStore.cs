@@ -34,6 +34,9 @@ public interface IMonitoringStore : IDisposable
     /// <summary>Upserts the time zone of every store that <paramref name="rows"/> names, in one transaction; returns the rows written.</summary>
     int UpsertTimeZones(IEnumerable<TimeZoneRow> rows, CancellationToken cancellationToken);
 
+    /// <summary>A trivial query: throws when the database does not answer. For health checks, which must stay cheap at any data size.</summary>
+    void Ping();
+
     /// <summary>Opens a read of one consistent snapshot, for one report.</summary>
     IReportSnapshot OpenSnapshot();
 
@@ -74,7 +77,13 @@ public interface IReportSnapshot : IDisposable
     string? ExportSnapshot();
 
     /// <summary>Every store with its zone and hours, keyed by its compact key.</summary>
-    IReadOnlyDictionary<long, StoreRecord> Stores();
+    IReadOnlyDictionary<long, StoreRecord> Stores() => Stores(StoreRange.All);
+
+    /// <summary>The stores in <paramref name="range"/> with their zones and hours, keyed by compact key: what one shard of a report needs.</summary>
+    IReadOnlyDictionary<long, StoreRecord> Stores(StoreRange range);
+
+    /// <summary>The external id of every store, in ordinal order: what a report is split into shards by.</summary>
+    IReadOnlyList<string> StoreIds();
 
     /// <summary>
     /// Streams, store after store in ordinal order of the external id, the polls of every store that

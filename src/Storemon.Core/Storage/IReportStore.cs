@@ -48,13 +48,18 @@ public interface IReportStore
     /// </summary>
     bool TryStartReport(string id, Instant now, Instant staleBefore);
 
+    // The next three are the run's own: each changes the report only while it is Running in the
+    // run's attempt (the count after its claim), and says whether it did. A runner taken for dead, whose
+    // report was claimed again, learns from false that it should stop.
+
     /// <summary>Records progress, which is also the running report's heartbeat.</summary>
-    void ReportProgress(string id, int storesDone, int storesTotal, Instant now);
+    bool ReportProgress(string id, int attempt, int storesDone, int storesTotal, Instant now);
 
     /// <summary>Stores the CSV and marks the report Complete, in one transaction.</summary>
-    void CompleteReport(string id, Instant? asOf, int rows, ReadOnlySpan<byte> csv, Instant now);
+    bool CompleteReport(string id, int attempt, Instant? asOf, int rows, ReadOnlySpan<byte> csv, Instant now);
 
-    void FailReport(string id, string reason, Instant now);
+    /// <summary>Marks the report Failed with the reason.</summary>
+    bool FailReport(string id, int attempt, string reason, Instant now);
 
     /// <summary>The CSV of a complete report, streamed from the database; null when there is none.</summary>
     Stream? OpenReportCsv(string id);

@@ -31,18 +31,22 @@ internal static class ReportSql
         WHERE id = @id AND (status = 'Pending' OR (status = 'Running' AND heartbeat_at < @stale))
         """;
 
-    public const string Progress = """
+    // Progress, completion and failure come from the run that claimed the report, named by its attempt:
+    // a runner taken for dead whose report was claimed again changes nothing, whatever it does later.
+    private const string OfThisRun = "WHERE id = @id AND status = 'Running' AND attempts = @attempt";
+
+    public const string Progress = $"""
         UPDATE report SET stores_done = @done, stores_total = @total, heartbeat_at = @now
-        WHERE id = @id AND status = 'Running'
+        {OfThisRun}
         """;
 
-    public const string Complete = """
+    public const string Complete = $"""
         UPDATE report SET status = 'Complete', as_of = @asOf, row_count = @rows, stores_done = @rows,
                           stores_total = @rows, finished_at = @now, heartbeat_at = @now, error = NULL
-        WHERE id = @id
+        {OfThisRun}
         """;
 
-    public const string Fail = "UPDATE report SET status = 'Failed', error = @error, finished_at = @now, heartbeat_at = @now WHERE id = @id";
+    public const string Fail = $"UPDATE report SET status = 'Failed', error = @error, finished_at = @now, heartbeat_at = @now {OfThisRun}";
 
     public const string Release = "UPDATE report SET status = 'Pending' WHERE status = 'Running'";
 

@@ -1,4 +1,7 @@
+using System.Net;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using Storemon.Tests.Databases;
 using Storemon.Tests.EndToEnd;
 
@@ -35,5 +38,59 @@ public sealed class ProcessRoleTests
         Assert.NotEqual(0, exitCode);
         Assert.Contains(NeedsPostgres, output, StringComparison.Ordinal);
         Assert.False(File.Exists(database.Connection), "the worker created the SQLite file it refused");
+    }
+
+    // An API node behind a load balancer must stay in service while no worker runs: triggers wait in
+    // the shared queue. /health says so (Degraded, 200) and turns Healthy once a worker registers.
+    [SkippableFact]
+    public async Task An_api_process_without_workers_is_degraded_not_unhealthy_until_a_worker_starts()
+    {
+        using var api = new ServiceFactory(DatabaseKind.Postgres, ("Storemon:Role", "Api"));
+        using var client = api.CreateClient();
+
+        using var alone = await client.GetAsync("/health");
+
+        Assert.Equal(HttpStatusCode.OK, alone.StatusCode);
+        Assert.Equal("Degraded", await alone.Content.ReadAsStringAsync());
+
+        using var worker = api.WithWebHostBuilder(builder => builder.UseSetting("Storemon:Role", "All"));
+        using var workerClient = worker.CreateClient();
+        var status = "";
+        for (var i = 0; i < 100 && status != "Healthy"; i++)
+        {
+            using var health = await client.GetAsync("/health");
+            status = await health.Content.ReadAsStringAsync();
+            if (status != "Healthy")
+            {
+                await Task.Delay(100);
+            }
+        }
+        Assert.Equal("Healthy", status);
+    }
+
+    // /health is polled often: it must not read the polls (a report's latest-poll probe reads an index
+    // entry per store). With the poll table locked by a long import-like transaction it still answers.
+    [SkippableFact]
+    public async Task Health_answers_while_the_poll_table_is_locked()
+    {
+        using var service = new ServiceFactory(DatabaseKind.Postgres);
+        using var client = service.CreateClient();
+        client.Timeout = TimeSpan.FromSeconds(20);
+        using (var warm = await client.GetAsync("/health"))
+        {
+            Assert.Equal(HttpStatusCode.OK, warm.StatusCode);
+        }
+        await using var locker = new NpgsqlConnection(service.Database.Connection);
+        await locker.OpenAsync();
+        await using var transaction = await locker.BeginTransactionAsync();
+        await using (var command = new NpgsqlCommand("LOCK TABLE poll IN ACCESS EXCLUSIVE MODE", locker, transaction))
+        {
+            await command.ExecuteNonQueryAsync();
+        }
+
+        using var health = await client.GetAsync("/health");
+
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Equal("Healthy", await health.Content.ReadAsStringAsync());
     }
 }

@@ -262,7 +262,7 @@ public sealed class ReportJobTests_Postgres() : ReportJobTests(DatabaseKind.Post
             while (!stopBeating.IsCancellationRequested)
             {
                 lastBeat = SystemClock.Instance.GetCurrentInstant();
-                runner.ReportProgress(running, 3, 7, lastBeat);
+                runner.ReportProgress(running, attempt: 1, 3, 7, lastBeat);
                 await Task.Delay(200, CancellationToken.None);
             }
         });

@@ -114,7 +114,7 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
         if (running)
         {
             Assert.True(reports.TryStartReport(id, ahead, ahead));
-            reports.ReportProgress(id, 3, 7, ahead);
+            Assert.True(reports.ReportProgress(id, attempt: 1, 3, 7, ahead));
         }
         return id;
     }

@@ -119,6 +119,36 @@ public abstract class MonitoringStoreTests(DatabaseKind kind) : DatabaseTest(kin
         static IEnumerable<string> Ids(List<string> lines) => lines.Select(line => line[..line.IndexOf(':', StringComparison.Ordinal)]);
     }
 
+    // A shard reads the list and hours of its own stores only: at ten times the public size the whole
+    // list is 136k stores and 860k hours rows, which every shard would otherwise read again.
+    [SkippableFact]
+    public void A_store_range_reads_only_its_stores_with_their_hours_and_zones()
+    {
+        var ids = new[] { "a", "B", "b", "c", "ca", "d" };
+        Db.Store.WritePolls(ids.Select(id => PollAt(id, Noon, true)), CancellationToken.None);
+        Db.Store.ReplaceBusinessHours(
+            ids.SelectMany((id, i) => Enumerable.Range(0, i).Select(day => new BusinessHoursRow(id, BusinessHours.FromSpecDay(day, Duration.FromHours(9), Duration.FromHours(9 + i))))),
+            CancellationToken.None);
+        Db.Store.UpsertTimeZones([new TimeZoneRow("b", "Asia/Tokyo"), new TimeZoneRow("d", "Europe/Berlin")], CancellationToken.None);
+
+        using var snapshot = Db.Store.OpenSnapshot();
+
+        Assert.Equal(["B", "a", "b", "c", "ca", "d"], snapshot.StoreIds());
+        Assert.Equal(["B: 1 rows, zone -"], Describe(snapshot.Stores(new StoreRange(null, "a"))));
+        Assert.Equal(["a: 0 rows, zone -", "b: 2 rows, zone Asia/Tokyo"], Describe(snapshot.Stores(new StoreRange("a", "c"))));
+        Assert.Equal(["c: 3 rows, zone -", "ca: 4 rows, zone -", "d: 5 rows, zone Europe/Berlin"], Describe(snapshot.Stores(new StoreRange("bb", null))));
+        Assert.Equal(Describe(snapshot.Stores()), Describe(snapshot.Stores(StoreRange.All)));
+        Assert.Equal(6, snapshot.Stores().Count);
+        // The hours come whole and belong to their own store: store c (the third) has 3 days of 9:00-12:00.
+        var c = snapshot.Stores(new StoreRange("c", "ca")).Values.Single();
+        Assert.Equal(
+            [BusinessHours.FromSpecDay(0, Duration.FromHours(9), Duration.FromHours(12)), BusinessHours.FromSpecDay(1, Duration.FromHours(9), Duration.FromHours(12)), BusinessHours.FromSpecDay(2, Duration.FromHours(9), Duration.FromHours(12))],
+            c.Hours.OrderBy(h => h.Day));
+
+        static List<string> Describe(IReadOnlyDictionary<long, StoreRecord> stores) =>
+            [.. stores.Values.Select(s => $"{s.ExternalId}: {s.Hours.Length} rows, zone {s.TimeZone ?? "-"}").Order(StringComparer.Ordinal)];
+    }
+
     /// <summary>What <see cref="IReportSnapshot.ReadPolls(Instant, Instant, StoreRange, StorePollsAction, CancellationToken)"/> hands over, one line a store: <c>id: time status, …</c>.</summary>
     private static List<string> ReadPolls(IReportSnapshot snapshot, Instant weekStart, Instant asOf, StoreRange? range = null)
     {

@@ -39,7 +39,7 @@ public abstract class ReportStoreTests(DatabaseKind kind) : DatabaseTest(kind)
 
         Assert.True(Reports.TryStartReport("r1", At(1), staleBefore: At(0)));
         Assert.False(Reports.TryStartReport("r1", At(2), staleBefore: At(0)));
-        Reports.ReportProgress("r1", 5, 10, At(10));
+        Assert.True(Reports.ReportProgress("r1", attempt: 1, 5, 10, At(10)));
         Assert.Null(Reports.OpenReportCsv("r1"));
         // The heartbeat at 10 s is not before 10 s: the run is alive.
         Assert.False(Reports.TryStartReport("r1", At(20), staleBefore: At(10)));
@@ -58,7 +58,7 @@ public abstract class ReportStoreTests(DatabaseKind kind) : DatabaseTest(kind)
         // Several megabytes, so that the CSV is read back in many pieces, and text beyond ASCII.
         var csv = Encoding.UTF8.GetBytes(ReportCsvOf(60_000, "Café-"));
 
-        Reports.CompleteReport("r1", Instant.FromUtc(2024, 10, 3, 11, 0), rows: 60_000, csv, At(5));
+        Assert.True(Reports.CompleteReport("r1", attempt: 1, Instant.FromUtc(2024, 10, 3, 11, 0), rows: 60_000, csv, At(5)));
 
         Assert.Equal(
             new ReportRecord("r1", ReportStatus.Complete, null, Interpolation.Nearest, At(0), StartedAt: At(1), FinishedAt: At(5),
@@ -78,12 +78,41 @@ public abstract class ReportStoreTests(DatabaseKind kind) : DatabaseTest(kind)
         Create("r1", 0);
         Reports.TryStartReport("r1", At(1), At(0));
 
-        Reports.FailReport("r1", "store s7 has the unknown time zone Mars/Olympus_Mons", At(3));
+        Assert.True(Reports.FailReport("r1", attempt: 1, "store s7 has the unknown time zone Mars/Olympus_Mons", At(3)));
 
         var report = Reports.FindReport("r1");
         Assert.Equal((ReportStatus.Failed, "store s7 has the unknown time zone Mars/Olympus_Mons", At(3)), (report!.Status, report.Error, report.FinishedAt));
         Assert.Null(Reports.OpenReportCsv("r1"));
         Assert.False(Reports.TryStartReport("r1", At(100), At(100)));
+    }
+
+    // A runner taken for dead (its heartbeat went stale, the report was claimed again) may carry on:
+    // whatever it reports afterwards is refused and changes nothing, so the new run alone decides.
+    [SkippableFact]
+    public void Progress_completion_and_failure_of_an_earlier_attempt_change_nothing()
+    {
+        Create("r1", 0);
+        Reports.TryStartReport("r1", At(1), At(0));
+        Assert.True(Reports.TryStartReport("r1", At(200), staleBefore: At(100)));
+        Assert.True(Reports.ReportProgress("r1", attempt: 2, 4, 10, At(201)));
+        var second = Reports.FindReport("r1");
+
+        Assert.False(Reports.ReportProgress("r1", attempt: 1, 9, 10, At(202)));
+        Assert.False(Reports.FailReport("r1", attempt: 1, "the old run's connection broke", At(203)));
+        Assert.False(Reports.CompleteReport("r1", attempt: 1, At(0), 1, "store_id\nold\n"u8, At(204)));
+
+        Assert.Equal(second, Reports.FindReport("r1"));
+        Assert.Equal((ReportStatus.Running, 4, 2, At(201)), (second!.Status, second.StoresDone, second.Attempts, second.HeartbeatAt));
+        Assert.Null(Reports.OpenReportCsv("r1"));
+
+        Assert.True(Reports.CompleteReport("r1", attempt: 2, At(0), 1, "store_id\nnew\n"u8, At(205)));
+        // Once complete, not even the run that completed it changes it again.
+        Assert.False(Reports.FailReport("r1", attempt: 2, "late", At(206)));
+        Assert.False(Reports.ReportProgress("r1", attempt: 2, 1, 1, At(207)));
+        Assert.Equal((ReportStatus.Complete, 2, At(205)), (Reports.FindReport("r1")!.Status, Reports.FindReport("r1")!.Attempts, Reports.FindReport("r1")!.FinishedAt));
+        using var stored = Reports.OpenReportCsv("r1")!;
+        using var text = new StreamReader(stored, Encoding.UTF8);
+        Assert.Equal("store_id\nnew\n", text.ReadToEnd());
     }
 
     [SkippableFact]
@@ -108,7 +137,7 @@ public abstract class ReportStoreTests(DatabaseKind kind) : DatabaseTest(kind)
         Create("pending-new", 50);
         Reports.TryStartReport("running", At(40), At(0));
         Reports.TryStartReport("done", At(1), At(0));
-        Reports.CompleteReport("done", null, 0, "store_id\n"u8, At(2));
+        Reports.CompleteReport("done", attempt: 1, null, 0, "store_id\n"u8, At(2));
 
         Assert.Equal(["pending-old", "running"], Reports.StaleReports(At(45)).Order(StringComparer.Ordinal));
         Assert.Equal(["pending-old"], Reports.StaleReports(At(40)));
@@ -125,10 +154,11 @@ public abstract class ReportStoreTests(DatabaseKind kind) : DatabaseTest(kind)
         {
             Create(id, 0);
             Reports.TryStartReport(id, At(1), At(0));
-            Reports.CompleteReport(id, null, 1, "store_id\ns\n"u8, At(finishedAt));
+            Reports.CompleteReport(id, attempt: 1, null, 1, "store_id\ns\n"u8, At(finishedAt));
         }
         Create("failed", 0);
-        Reports.FailReport("failed", "no", At(5));
+        Reports.TryStartReport("failed", At(1), At(0));
+        Reports.FailReport("failed", attempt: 1, "no", At(5));
         Create("pending", 0);
 
         Assert.Equal(2, Reports.PruneReports(At(20)));

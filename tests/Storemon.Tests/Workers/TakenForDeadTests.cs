@@ -78,6 +78,38 @@ public sealed class TakenForDeadTests() : DatabaseTest(DatabaseKind.Postgres)
         Assert.Contains("\nlate-store,", csv, StringComparison.Ordinal);
     }
 
+    // The same for a report computed in one piece: the first worker stalls at its first heartbeat,
+    // meanwhile polls arrive and the report is run again to the end; then the first worker carries on,
+    // with a CSV that lacks the new polls, or with an error (its connection broke while it stalled).
+    [SkippableTheory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_worker_that_resumes_after_its_whole_report_was_run_again_neither_overwrites_nor_fails_it(bool failsOnResuming)
+    {
+        ImportStores();
+        using var elsewhere = Db.Open();
+        var whole = new ReportJobOptions { StaleAfter = TimeSpan.FromMinutes(1) };
+        var replacement = new ReportJobs(elsewhere, elsewhere, ReplacementClock(), whole);
+        var stalls = new StallsAtFirstHeartbeat(Db.Store, id =>
+        {
+            Db.Store.WritePolls(ServiceCalls.HourlyPolls("late-store", Now + Duration.FromMinutes(30), 24), CancellationToken.None);
+            replacement.Execute(id, CancellationToken.None);
+            Assert.Equal(ReportStatus.Complete, Db.Store.FindReport(id)!.Status);
+            if (failsOnResuming)
+            {
+                throw new IOException("the connection broke while the worker stalled");
+            }
+        });
+        var slow = new ReportJobs(Db.Store, stalls, new FakeClock(Now), whole);
+        var report = slow.Create(new ReportRequest());
+
+        slow.Execute(report.Id, CancellationToken.None);
+
+        Assert.True(stalls.Stalled);
+        var csv = AssertCompleteWithTheEnginesReport(report.Id);
+        Assert.Contains("\nlate-store,", csv, StringComparison.Ordinal);
+    }
+
     private string AssertCompleteWithTheEnginesReport(string id)
     {
         var record = Db.Store.FindReport(id)!;
@@ -90,6 +122,43 @@ public sealed class TakenForDeadTests() : DatabaseTest(DatabaseKind.Postgres)
         ReportRunner.Run(Db.Store, new ReportRequest(), expected);
         Assert.Equal(expected.ToString(), csv);
         return csv;
+    }
+
+    /// <summary>The real report records, with <paramref name="stall"/> run inside the first heartbeat of a run.</summary>
+    private sealed class StallsAtFirstHeartbeat(IReportStore reports, Action<string> stall) : IReportStore
+    {
+        public bool Stalled { get; private set; }
+
+        public bool ReportProgress(string id, int attempt, int storesDone, int storesTotal, Instant now)
+        {
+            if (!Stalled)
+            {
+                Stalled = true;
+                stall(id);
+            }
+            return reports.ReportProgress(id, attempt, storesDone, storesTotal, now);
+        }
+
+        public void CreateReport(ReportRecord report) => reports.CreateReport(report);
+
+        public ReportRecord? FindReport(string id) => reports.FindReport(id);
+
+        public IReadOnlyList<ReportRecord> ListReports(int offset, int limit) => reports.ListReports(offset, limit);
+
+        public bool TryStartReport(string id, Instant now, Instant staleBefore) => reports.TryStartReport(id, now, staleBefore);
+
+        public bool CompleteReport(string id, int attempt, Instant? asOf, int rows, ReadOnlySpan<byte> csv, Instant now) =>
+            reports.CompleteReport(id, attempt, asOf, rows, csv, now);
+
+        public bool FailReport(string id, int attempt, string reason, Instant now) => reports.FailReport(id, attempt, reason, now);
+
+        public Stream? OpenReportCsv(string id) => reports.OpenReportCsv(id);
+
+        public int ReleaseRunningReports() => reports.ReleaseRunningReports();
+
+        public IReadOnlyList<string> StaleReports(Instant staleBefore) => reports.StaleReports(staleBefore);
+
+        public int PruneReports(Instant finishedBefore) => reports.PruneReports(finishedBefore);
     }
 
     // Called by the report's worker right after it planned the shards.

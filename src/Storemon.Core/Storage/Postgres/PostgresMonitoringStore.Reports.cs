@@ -42,25 +42,30 @@ public sealed partial class PostgresMonitoringStore
     public bool TryStartReport(string id, Instant now, Instant staleBefore) =>
         ExecuteReportUpdate(ReportSql.Start, id, now, Timestamp("stale", staleBefore)) == 1;
 
-    public void ReportProgress(string id, int storesDone, int storesTotal, Instant now) =>
-        ExecuteReportUpdate(ReportSql.Progress, id, now, Integer("done", storesDone), Integer("total", storesTotal));
+    public bool ReportProgress(string id, int attempt, int storesDone, int storesTotal, Instant now) =>
+        ExecuteReportUpdate(ReportSql.Progress, id, now, Integer("attempt", attempt), Integer("done", storesDone), Integer("total", storesTotal)) == 1;
 
-    public void CompleteReport(string id, Instant? asOf, int rows, ReadOnlySpan<byte> csv, Instant now)
+    public bool CompleteReport(string id, int attempt, Instant? asOf, int rows, ReadOnlySpan<byte> csv, Instant now)
     {
         using var connection = _dataSource.OpenConnection();
         using var transaction = connection.BeginTransaction();
-        Execute(connection, $"""
+        // The record first: its row lock orders this against a claim of the report by another runner.
+        if (Execute(connection, ReportSql.Complete,
+                Text("id", id), Integer("attempt", attempt), Timestamp("asOf", asOf), Integer("rows", rows), Timestamp("now", now)) != 1)
+        {
+            return false;
+        }
+        Execute(connection, """
             INSERT INTO report_csv (report_id, content) VALUES (@id, @content)
-            ON CONFLICT (report_id) DO UPDATE SET content = excluded.content;
-            {ReportSql.Complete};
+            ON CONFLICT (report_id) DO UPDATE SET content = excluded.content
             """,
-            Text("id", id), new NpgsqlParameter<byte[]>("content", NpgsqlDbType.Bytea) { TypedValue = csv.ToArray() },
-            Timestamp("asOf", asOf), Integer("rows", rows), Timestamp("now", now));
+            Text("id", id), new NpgsqlParameter<byte[]>("content", NpgsqlDbType.Bytea) { TypedValue = csv.ToArray() });
         transaction.Commit();
+        return true;
     }
 
-    public void FailReport(string id, string reason, Instant now) =>
-        ExecuteReportUpdate(ReportSql.Fail, id, now, Text("error", reason));
+    public bool FailReport(string id, int attempt, string reason, Instant now) =>
+        ExecuteReportUpdate(ReportSql.Fail, id, now, Integer("attempt", attempt), Text("error", reason)) == 1;
 
     public Stream? OpenReportCsv(string id)
     {

@@ -185,6 +185,12 @@ public sealed partial class PostgresMonitoringStore : IStoremonDatabase
         command.ExecuteNonQuery();
     }
 
+    public void Ping()
+    {
+        using var connection = _dataSource.OpenConnection();
+        Execute(connection, "SELECT 1");
+    }
+
     public IReportSnapshot OpenSnapshot() => new PostgresReportSnapshot(_dataSource.OpenConnection(), sharedSnapshot: null);
 
     public IReportSnapshot OpenSnapshot(string sharedSnapshot)

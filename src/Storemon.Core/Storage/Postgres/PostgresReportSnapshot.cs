@@ -81,10 +81,14 @@ internal sealed partial class PostgresReportSnapshot : IReportSnapshot
         return null;
     }
 
-    public IReadOnlyDictionary<long, StoreRecord> Stores()
+    public IReadOnlyDictionary<long, StoreRecord> Stores(StoreRange range)
     {
         var records = new StoreRecords();
-        using (var command = new NpgsqlCommand("SELECT store_key, day_of_week, start_us, end_us FROM business_hours ORDER BY store_key", _connection))
+        using (var command = RangeCommand(range, $"""
+            SELECT h.store_key, h.day_of_week, h.start_us, h.end_us FROM business_hours AS h
+            {(range.IsAll ? "" : "JOIN store AS s ON s.store_key = h.store_key WHERE true")} {RangeCondition(range)}
+            ORDER BY h.store_key
+            """))
         using (var reader = command.ExecuteReader())
         {
             while (reader.Read())
@@ -92,7 +96,7 @@ internal sealed partial class PostgresReportSnapshot : IReportSnapshot
                 records.AddHours(reader.GetInt64(0), reader.GetInt16(1), reader.GetInt64(2), reader.GetInt64(3));
             }
         }
-        using (var command = new NpgsqlCommand("SELECT store_key, external_id, time_zone FROM store", _connection))
+        using (var command = RangeCommand(range, $"SELECT s.store_key, s.external_id, s.time_zone FROM store AS s WHERE true {RangeCondition(range)}"))
         using (var reader = command.ExecuteReader())
         {
             while (reader.Read())
@@ -101,6 +105,19 @@ internal sealed partial class PostgresReportSnapshot : IReportSnapshot
             }
         }
         return records.Stores;
+    }
+
+    public IReadOnlyList<string> StoreIds()
+    {
+        // external_id is COLLATE "C": the unique index is in ordinal order.
+        using var command = new NpgsqlCommand("SELECT external_id FROM store ORDER BY external_id", _connection);
+        using var reader = command.ExecuteReader();
+        var ids = new List<string>();
+        while (reader.Read())
+        {
+            ids.Add(reader.GetString(0));
+        }
+        return ids;
     }
 
     public void ReadPolls(Instant weekStart, Instant asOf, StoreRange stores, StorePollsAction onStore, CancellationToken cancellationToken)
@@ -173,11 +190,28 @@ internal sealed partial class PostgresReportSnapshot : IReportSnapshot
             ORDER BY q.observed_at DESC
             LIMIT 1
         ) AS b ON true
-        WHERE w.observed IS NOT NULL
-          {(stores.FromInclusive is null ? "" : "AND s.external_id >= @from")}
-          {(stores.ToExclusive is null ? "" : "AND s.external_id < @to")}
+        WHERE w.observed IS NOT NULL {RangeCondition(stores)}
         ORDER BY s.external_id
         """;
+
+    /// <summary>The condition on <c>s.external_id</c> (the store table as <c>s</c>) that keeps the stores of <paramref name="stores"/>, parameters @from and @to.</summary>
+    private static string RangeCondition(StoreRange stores) =>
+        (stores.FromInclusive is null ? "" : " AND s.external_id >= @from") + (stores.ToExclusive is null ? "" : " AND s.external_id < @to");
+
+    /// <summary>A command of this snapshot's transaction with the @from / @to parameters of <see cref="RangeCondition"/>.</summary>
+    private NpgsqlCommand RangeCommand(StoreRange stores, string sql)
+    {
+        var command = new NpgsqlCommand(sql, _connection);
+        if (stores.FromInclusive is { } from)
+        {
+            command.Parameters.Add(new NpgsqlParameter<string>("from", NpgsqlDbType.Text) { TypedValue = from });
+        }
+        if (stores.ToExclusive is { } to)
+        {
+            command.Parameters.Add(new NpgsqlParameter<string>("to", NpgsqlDbType.Text) { TypedValue = to });
+        }
+        return command;
+    }
 
     // One row per store that has a poll in [week start, as of], in ordinal order of its external id
     // (the store table's unique index, which is COLLATE "C"): its week's polls as two arrays in time
@@ -187,17 +221,9 @@ internal sealed partial class PostgresReportSnapshot : IReportSnapshot
     // store's last poll before this week are never read. A store silent all week has no row.
     private void Scan(Instant weekStart, Instant asOf, StoreRange stores, StoreRowAction onRow, CancellationToken cancellationToken)
     {
-        using var command = new NpgsqlCommand(PollsSql(stores), _connection);
+        using var command = RangeCommand(stores, PollsSql(stores));
         command.Parameters.Add(new NpgsqlParameter<DateTime>("week", NpgsqlDbType.TimestampTz) { TypedValue = PostgresMonitoringStore.DateTimeOf(weekStart) });
         command.Parameters.Add(new NpgsqlParameter<DateTime>("asOf", NpgsqlDbType.TimestampTz) { TypedValue = PostgresMonitoringStore.DateTimeOf(asOf) });
-        if (stores.FromInclusive is { } from)
-        {
-            command.Parameters.Add(new NpgsqlParameter<string>("from", NpgsqlDbType.Text) { TypedValue = from });
-        }
-        if (stores.ToExclusive is { } to)
-        {
-            command.Parameters.Add(new NpgsqlParameter<string>("to", NpgsqlDbType.Text) { TypedValue = to });
-        }
         using var reader = command.ExecuteReader(CommandBehavior.SequentialAccess);
         var rows = 0;
         while (reader.Read())

@@ -44,13 +44,27 @@ public sealed partial class SqliteMonitoringStore
     public bool TryStartReport(string id, Instant now, Instant staleBefore) =>
         ExecuteReportUpdate(ReportSql.Start, id, now, ("@stale", Micros(staleBefore))) == 1;
 
-    public void ReportProgress(string id, int storesDone, int storesTotal, Instant now) =>
-        ExecuteReportUpdate(ReportSql.Progress, id, now, ("@done", storesDone), ("@total", storesTotal));
+    public bool ReportProgress(string id, int attempt, int storesDone, int storesTotal, Instant now) =>
+        ExecuteReportUpdate(ReportSql.Progress, id, now, ("@attempt", attempt), ("@done", storesDone), ("@total", storesTotal)) == 1;
 
-    public void CompleteReport(string id, Instant? asOf, int rows, ReadOnlySpan<byte> csv, Instant now)
+    public bool CompleteReport(string id, int attempt, Instant? asOf, int rows, ReadOnlySpan<byte> csv, Instant now)
     {
         using var connection = Open();
         using var transaction = connection.BeginTransaction();
+        using (var update = connection.CreateCommand())
+        {
+            update.Transaction = transaction;
+            update.CommandText = ReportSql.Complete;
+            update.Parameters.AddWithValue("@id", id);
+            update.Parameters.AddWithValue("@attempt", attempt);
+            update.Parameters.AddWithValue("@asOf", (object?)Micros(asOf) ?? DBNull.Value);
+            update.Parameters.AddWithValue("@rows", rows);
+            update.Parameters.AddWithValue("@now", Micros(now));
+            if (update.ExecuteNonQuery() != 1)
+            {
+                return false;
+            }
+        }
         using (var content = connection.CreateCommand())
         {
             content.Transaction = transaction;
@@ -59,21 +73,12 @@ public sealed partial class SqliteMonitoringStore
             content.Parameters.Add("@content", SqliteType.Blob).Value = csv.ToArray();
             content.ExecuteNonQuery();
         }
-        using (var update = connection.CreateCommand())
-        {
-            update.Transaction = transaction;
-            update.CommandText = ReportSql.Complete;
-            update.Parameters.AddWithValue("@id", id);
-            update.Parameters.AddWithValue("@asOf", (object?)Micros(asOf) ?? DBNull.Value);
-            update.Parameters.AddWithValue("@rows", rows);
-            update.Parameters.AddWithValue("@now", Micros(now));
-            update.ExecuteNonQuery();
-        }
         transaction.Commit();
+        return true;
     }
 
-    public void FailReport(string id, string reason, Instant now) =>
-        ExecuteReportUpdate(ReportSql.Fail, id, now, ("@error", reason));
+    public bool FailReport(string id, int attempt, string reason, Instant now) =>
+        ExecuteReportUpdate(ReportSql.Fail, id, now, ("@attempt", attempt), ("@error", reason)) == 1;
 
     public Stream? OpenReportCsv(string id)
     {

@@ -135,6 +135,15 @@ public sealed partial class SqliteMonitoringStore : IStoremonDatabase
         return written;
     }
 
+    public void Ping()
+    {
+        // Reads the schema page: the file is there and is a database.
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM sqlite_master";
+        command.ExecuteScalar();
+    }
+
     public IReportSnapshot OpenSnapshot() => new SqliteReportSnapshot(Open(ReadCacheKibibytes));
 
     public IReportSnapshot OpenSnapshot(string sharedSnapshot) =>

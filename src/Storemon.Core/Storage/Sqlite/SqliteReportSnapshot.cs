@@ -21,9 +21,7 @@ internal sealed class SqliteReportSnapshot : IReportSnapshot
         JOIN poll AS p ON p.store_key = s.store_key
         WHERE p.observed_at >= coalesce(
                 (SELECT max(q.observed_at) FROM poll AS q WHERE q.store_key = s.store_key AND q.observed_at < ?1), ?1)
-          AND p.observed_at <= ?2
-          {(stores.FromInclusive is null ? "" : "AND s.external_id >= ?3")}
-          {(stores.ToExclusive is null ? "" : "AND s.external_id < ?4")}
+          AND p.observed_at <= ?2 {RangeCondition(stores)}
         ORDER BY s.external_id, p.observed_at
         """;
 
@@ -44,18 +42,22 @@ internal sealed class SqliteReportSnapshot : IReportSnapshot
         return command.ExecuteScalar() is long micros ? Instant.FromUnixTimeTicks(micros * Poll.TicksPerMicrosecond) : null;
     }
 
-    public IReadOnlyDictionary<long, StoreRecord> Stores()
+    public IReadOnlyDictionary<long, StoreRecord> Stores(StoreRange range)
     {
         // Both scans follow the primary keys, so each store's hours arrive together.
         var records = new StoreRecords();
-        using (var scan = new RawStatement(_connection, "SELECT store_key, day_of_week, start_us, end_us FROM business_hours ORDER BY store_key"))
+        using (var scan = RangeScan(range, $"""
+            SELECT h.store_key, h.day_of_week, h.start_us, h.end_us FROM business_hours AS h
+            {(range.IsAll ? "" : "JOIN store AS s ON s.store_key = h.store_key WHERE 1")} {RangeCondition(range)}
+            ORDER BY h.store_key
+            """))
         {
             while (scan.Step())
             {
                 records.AddHours(scan.Int64(0), (int)scan.Int64(1), scan.Int64(2), scan.Int64(3));
             }
         }
-        using (var scan = new RawStatement(_connection, "SELECT store_key, external_id, time_zone FROM store"))
+        using (var scan = RangeScan(range, $"SELECT s.store_key, s.external_id, s.time_zone FROM store AS s WHERE 1 {RangeCondition(range)}"))
         {
             while (scan.Step())
             {
@@ -63,6 +65,17 @@ internal sealed class SqliteReportSnapshot : IReportSnapshot
             }
         }
         return records.Stores;
+    }
+
+    public IReadOnlyList<string> StoreIds()
+    {
+        var ids = new List<string>();
+        using var scan = new RawStatement(_connection, "SELECT external_id FROM store ORDER BY external_id");
+        while (scan.Step())
+        {
+            ids.Add(scan.String(0));
+        }
+        return ids;
     }
 
     // SQLite has no snapshot that another connection could open.
@@ -128,9 +141,20 @@ internal sealed class SqliteReportSnapshot : IReportSnapshot
 
     private RawStatement PollScan(Instant weekStart, Instant asOf, StoreRange stores)
     {
-        var scan = new RawStatement(_connection, PollsSql(stores));
+        var scan = RangeScan(stores, PollsSql(stores));
         scan.Bind(1, ToMicroseconds(weekStart));
         scan.Bind(2, ToMicroseconds(asOf));
+        return scan;
+    }
+
+    /// <summary>The condition on <c>s.external_id</c> (the store table as <c>s</c>) that keeps the stores of <paramref name="stores"/>, parameters ?3 and ?4.</summary>
+    private static string RangeCondition(StoreRange stores) =>
+        (stores.FromInclusive is null ? "" : " AND s.external_id >= ?3") + (stores.ToExclusive is null ? "" : " AND s.external_id < ?4");
+
+    /// <summary>A statement with the ?3 / ?4 parameters of <see cref="RangeCondition"/> bound.</summary>
+    private RawStatement RangeScan(StoreRange stores, string sql)
+    {
+        var scan = new RawStatement(_connection, sql);
         if (stores.FromInclusive is { } from)
         {
             scan.Bind(3, from);
