@@ -48,6 +48,30 @@ public sealed class PartitionTests(ITestOutputHelper output) : DatabaseTest(Data
             Db.Rows("SELECT tableoid::regclass::text FROM poll ORDER BY observed_at"));
     }
 
+    // An import is copied week by week straight into each week's partition: every poll must land in
+    // its own week, whatever the order of the input, with the last of duplicates winning.
+    [SkippableFact]
+    public void An_import_over_several_weeks_in_any_order_puts_each_poll_in_its_weeks_partition()
+    {
+        string[] stores = ["a", "b", "c"];
+        var polls = stores
+            .SelectMany(store => Enumerable.Range(0, 21).Select(day => Poll(store, Instant.FromUtc(2023, 1, 2, 12, 0) + Duration.FromDays(day) + Duration.FromMinutes(day % 7))))
+            .OrderBy(poll => (poll.UnixMicroseconds * 7919) % 1_000_003)
+            .Append(Poll("b", Instant.FromUtc(2023, 1, 15, 12, 6), active: false))
+            .ToList();
+
+        Assert.Equal(64, Store.WritePolls(polls, CancellationToken.None));
+
+        Assert.Equal(
+            ["poll_20230102: 21", "poll_20230109: 21", "poll_20230116: 21"],
+            Db.Rows("SELECT tableoid::regclass::text || ': ' || count(*) FROM poll GROUP BY tableoid ORDER BY 1"));
+        Assert.Equal(0, Db.Scalar("""
+            SELECT count(*) FROM poll
+            WHERE tableoid::regclass::text <> 'poll_' || to_char(date_trunc('week', observed_at AT TIME ZONE 'UTC'), 'YYYYMMDD')
+            """));
+        Assert.Equal(["b"], Db.Rows("SELECT s.external_id FROM poll p JOIN store s USING (store_key) WHERE NOT p.active"));
+    }
+
     [SkippableFact]
     public void EnsurePollPartitions_creates_each_week_of_the_range_once()
     {

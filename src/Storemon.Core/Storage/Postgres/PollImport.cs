@@ -15,7 +15,7 @@ namespace Storemon.Storage.Postgres;
 /// ways:
 /// <list type="bullet">
 /// <item>New polls, the usual case (the next hours of data, a first import), are copied straight into
-/// <c>poll</c> under a savepoint: a copy does not look for an existing row first the way
+/// the partitions of their weeks, one after the other, under a savepoint: a copy does not look for an existing row first the way
 /// <c>INSERT … ON CONFLICT</c> does, whose check and speculative insertion cost as much again as the
 /// insert itself (2M sorted polls into empty weeks on the 2-core machine this was built on: 2.0 s by
 /// COPY, 2.6 s by a plain INSERT from a staging table, 5.1 s by INSERT … ON CONFLICT).</item>
@@ -41,6 +41,8 @@ internal sealed class PollImport
     private readonly NpgsqlTransaction _transaction;
     private readonly PostgresMonitoringStore.StoreKeys _stores;
     private readonly HashSet<long> _partitions;
+    // Partitions that take rows (not being detached), by week: a copy goes straight into them.
+    private readonly HashSet<long> _writable;
     private KeyedPoll[] _sorted = [];
     private bool _copyStraight = true;
     private int _savepoints;
@@ -51,7 +53,9 @@ internal sealed class PollImport
         _connection = connection;
         _transaction = transaction;
         _stores = new PostgresMonitoringStore.StoreKeys(connection, loadAll: true);
-        _partitions = [.. PostgresMonitoringStore.Partitions(connection).Select(static partition => partition.Week)];
+        var partitions = PostgresMonitoringStore.Partitions(connection);
+        _partitions = [.. partitions.Select(static partition => partition.Week)];
+        _writable = [.. partitions.Where(static partition => !partition.DetachPending).Select(static partition => partition.Week)];
     }
 
     /// <summary>Writes <paramref name="rows"/> in the open transaction; returns how many rows were read.</summary>
@@ -194,7 +198,14 @@ internal sealed class PollImport
             _savepoints++;
             try
             {
-                Copy("COPY poll (store_key, observed_at, active) FROM STDIN (FORMAT BINARY)", sorted.Span, cancellationToken);
+                // Week by week into each week's partition: PostgreSQL then need not route each row to its
+                // partition (about a tenth of a bulk copy's time), and still checks that it belongs there.
+                var byWeek = polls[..sorted.Length];
+                foreach (var (week, rows) in SplitByWeek(sorted.Span, byWeek, chunk.Weeks))
+                {
+                    var table = _writable.Contains(week) ? PollWeeks.NameOf(week) : "poll";
+                    Copy($"COPY {table} (store_key, observed_at, active) FROM STDIN (FORMAT BINARY)", byWeek[rows], cancellationToken);
+                }
                 _transaction.Release("polls");
                 return;
             }
@@ -213,9 +224,51 @@ internal sealed class PollImport
         var wanted = PollWeeks.WithWeeksAhead(weeks);
         if (!_partitions.IsSupersetOf(wanted))
         {
+            var missing = wanted.Where(week => !_partitions.Contains(week)).ToList();
             PostgresMonitoringStore.EnsurePartitions(_connection, wanted);
             _partitions.UnionWith(wanted);
+            _writable.UnionWith(missing);
         }
+    }
+
+    /// <summary>
+    /// Copies <paramref name="sorted"/> into <paramref name="byWeek"/> grouped by week (of <paramref name="weeks"/>,
+    /// the chunk's), oldest first, each week's polls still in (store, time) order; returns each week with
+    /// its rows there.
+    /// </summary>
+    private static List<(long Week, Range Rows)> SplitByWeek(ReadOnlySpan<KeyedPoll> sorted, Span<KeyedPoll> byWeek, HashSet<long> weeks)
+    {
+        var order = weeks.Order().ToArray();
+        var counts = new int[order.Length];
+        var last = 0;
+        foreach (var poll in sorted)
+        {
+            counts[last = WeekIndex(order, PollWeeks.StartOf(poll.At), last)]++;
+        }
+        var split = new List<(long Week, Range Rows)>(order.Length);
+        var next = new int[order.Length];
+        for (int i = 0, start = 0; i < order.Length; start += counts[i], i++)
+        {
+            next[i] = start;
+            if (counts[i] > 0)
+            {
+                split.Add((order[i], start..(start + counts[i])));
+            }
+        }
+        if (split.Count == 1)
+        {
+            sorted.CopyTo(byWeek);
+            return [(split[0].Week, ..sorted.Length)];
+        }
+        last = 0;
+        foreach (var poll in sorted)
+        {
+            byWeek[next[last = WeekIndex(order, PollWeeks.StartOf(poll.At), last)]++] = poll;
+        }
+        return split;
+
+        // Polls in (store, time) order stay in one week for many rows at a time: the last week is checked first.
+        static int WeekIndex(long[] order, long week, int last) => order[last] == week ? last : Array.BinarySearch(order, week);
     }
 
     private void Merge(ReadOnlySpan<KeyedPoll> polls, CancellationToken cancellationToken)
