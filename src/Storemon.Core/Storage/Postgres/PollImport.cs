@@ -44,6 +44,7 @@ internal sealed class PollImport
     // Partitions that take rows (not being detached), by week: a copy goes straight into them.
     private readonly HashSet<long> _writable;
     private KeyedPoll[] _sorted = [];
+    private KeyedPoll? _latest;
     private bool _copyStraight = true;
     private int _savepoints;
     private bool _stagingMade;
@@ -133,6 +134,7 @@ internal sealed class PollImport
         }
         filled.CompleteAdding();
         writer.GetAwaiter().GetResult();
+        import.RaiseLatest();
         return read;
     }
 
@@ -191,6 +193,13 @@ internal sealed class PollImport
         }
         var sorted = _sorted.AsMemory(0, KeyedPoll.SortKeepingLast(polls, _sorted));
         cancellationToken.ThrowIfCancellationRequested();
+        foreach (var poll in sorted.Span)
+        {
+            if (_latest is not { } latest || poll.At > latest.At)
+            {
+                _latest = poll;
+            }
+        }
 
         if (_copyStraight && _savepoints < MaxSavepoints)
         {
@@ -269,6 +278,23 @@ internal sealed class PollImport
 
         // Polls in (store, time) order stay in one week for many rows at a time: the last week is checked first.
         static int WeekIndex(long[] order, long week, int last) => order[last] == week ? last : Array.BinarySearch(order, week);
+    }
+
+    // The import's last statement, so the row lock on poll_latest is held only until the commit that
+    // follows: concurrent imports meet there one after the other, each keeping the later poll.
+    private void RaiseLatest()
+    {
+        if (_latest is not { } latest)
+        {
+            return;
+        }
+        PostgresMonitoringStore.Execute(_connection, """
+            INSERT INTO poll_latest (store_key, observed_at) VALUES (@store, @at)
+            ON CONFLICT (only_row) DO UPDATE SET store_key = excluded.store_key, observed_at = excluded.observed_at
+                WHERE poll_latest.observed_at < excluded.observed_at
+            """,
+            new NpgsqlParameter<long>("store", NpgsqlTypes.NpgsqlDbType.Bigint) { TypedValue = latest.Store },
+            new NpgsqlParameter<DateTime>("at", NpgsqlTypes.NpgsqlDbType.TimestampTz) { TypedValue = PostgresMonitoringStore.DateTimeOf(latest.At) });
     }
 
     private void Merge(ReadOnlySpan<KeyedPoll> polls, CancellationToken cancellationToken)

@@ -49,10 +49,28 @@ internal sealed partial class PostgresReportSnapshot : IReportSnapshot
     }
 
     /// <remarks>
-    /// Walks the weeks from the newest partition holding a poll, and there takes each store's latest
-    /// poll by one probe of the key: a report's start never reads a whole week of polls, nor any older week.
+    /// The imports keep the latest poll they wrote (poll_latest): when that poll is still there, it is the
+    /// latest, since polls leave only with their week. Otherwise (its week dropped, or no import since the
+    /// table came) this walks the weeks from the newest partition holding a poll, and there takes each
+    /// store's latest poll by one probe of the key: a report's start never reads a whole week of polls,
+    /// nor any older week.
     /// </remarks>
     public Instant? LatestPoll()
+    {
+        using (var kept = new NpgsqlCommand("""
+            SELECT l.observed_at FROM poll_latest AS l
+            WHERE EXISTS (SELECT 1 FROM poll AS p WHERE p.store_key = l.store_key AND p.observed_at = l.observed_at)
+            """, _connection))
+        {
+            if (kept.ExecuteScalar() is DateTime latest)
+            {
+                return PostgresMonitoringStore.InstantOf(latest);
+            }
+        }
+        return SearchLatestPoll();
+    }
+
+    private Instant? SearchLatestPoll()
     {
         var partitions = PostgresMonitoringStore.Partitions(_connection);
         for (var i = partitions.Count - 1; i >= 0; i--)
