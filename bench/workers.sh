@@ -116,6 +116,21 @@ from datetime import datetime
 r = json.load(sys.stdin)
 t = lambda s: datetime.fromisoformat(s.replace("Z", "+00:00"))
 print("%.3f" % (t(r["finished_at"]) - t(r["created_at"])).total_seconds())'; }
+# Which worker process computed each shard of report $1, and how long it took, from the workers' logs.
+shards_of() { cat "$work"/worker*.log 2>/dev/null | python3 -c '
+import json, sys
+lines = []
+for line in sys.stdin:
+    try:
+        entry = json.loads(line)
+    except ValueError:
+        continue
+    state = entry.get("State", {})
+    if state.get("ReportId") == sys.argv[1] and "Shard" in state:
+        lines.append((int(state["Shard"]), "    shard %s of %s: %s stores in %.3f s by %s, %s" % (
+            state["Shard"], state["Shards"], format(int(state["Stores"]), ","), float(state["Seconds"]), state["Worker"], state["Role"])))
+for _, text in sorted(lines):
+    print(text)' "$1"; }
 median() { python3 -c 'import sys, statistics; print(f"{statistics.median(map(float, sys.argv[1:])):.3f}")' "$@"; }
 
 declare -A med
@@ -128,6 +143,7 @@ for n in 1 2; do
     [[ $status == Complete ]] || { echo "report $id ended $status" >&2; exit 1; }
     t=$(seconds "$id"); times+=("$t")
     echo "  $n worker(s), $shards shards: report in $t s"
+    shards_of "$id"
   done
   med[$n]=$(median "${times[@]}")
   echo "$n worker process(es): median ${med[$n]} s of $runs [${times[*]}]"
