@@ -52,6 +52,17 @@ internal static class ReportSql
 
     public const string Stale = "SELECT id FROM report WHERE status IN ('Pending', 'Running') AND heartbeat_at < @stale ORDER BY created_at";
 
+    /// <summary>The first column of every row, as text: the ids of <see cref="Stale"/>.</summary>
+    public static List<string> ReadIds(DbDataReader reader)
+    {
+        var ids = new List<string>();
+        while (reader.Read())
+        {
+            ids.Add(reader.GetString(0));
+        }
+        return ids;
+    }
+
     /// <summary>
     /// The records of a query on <see cref="Columns"/>, in its order; <paramref name="instantAt"/> reads
     /// an instant column as the database stores it.

@@ -108,12 +108,7 @@ public sealed partial class PostgresMonitoringStore
         using var select = new NpgsqlCommand(ReportSql.Stale, connection);
         select.Parameters.Add(Timestamp("stale", staleBefore));
         using var reader = select.ExecuteReader();
-        var ids = new List<string>();
-        while (reader.Read())
-        {
-            ids.Add(reader.GetString(0));
-        }
-        return ids;
+        return ReportSql.ReadIds(reader);
     }
 
     // The CSV goes with its record (ON DELETE CASCADE); the count is of reports only.

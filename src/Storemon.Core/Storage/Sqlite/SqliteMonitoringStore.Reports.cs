@@ -118,12 +118,7 @@ public sealed partial class SqliteMonitoringStore
         select.CommandText = ReportSql.Stale;
         select.Parameters.AddWithValue("@stale", Micros(staleBefore));
         using var reader = select.ExecuteReader();
-        var ids = new List<string>();
-        while (reader.Read())
-        {
-            ids.Add(reader.GetString(0));
-        }
-        return ids;
+        return ReportSql.ReadIds(reader);
     }
 
     public int PruneReports(Instant finishedBefore)
