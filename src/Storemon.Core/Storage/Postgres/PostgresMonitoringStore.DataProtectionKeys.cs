@@ -1,0 +1,29 @@
+using Npgsql;
+
+namespace Storemon.Storage.Postgres;
+
+/// <summary>The data-protection key ring, in the same PostgreSQL database as the data, shared by every process over it.</summary>
+public sealed partial class PostgresMonitoringStore
+{
+    public IReadOnlyList<DataProtectionKey> ListDataProtectionKeys()
+    {
+        using var connection = _dataSource.OpenConnection();
+        using var select = new NpgsqlCommand(DataProtectionKeySql.List, connection);
+        using var reader = select.ExecuteReader();
+        var keys = new List<DataProtectionKey>();
+        while (reader.Read())
+        {
+            keys.Add(new DataProtectionKey(reader.GetString(0), reader.GetString(1)));
+        }
+        return keys;
+    }
+
+    // Under READ COMMITTED a second insert of the same name waits for the first and then does nothing.
+    public bool AddDataProtectionKey(string name, string xml)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentException.ThrowIfNullOrEmpty(xml);
+        using var connection = _dataSource.OpenConnection();
+        return Execute(connection, DataProtectionKeySql.Add, Text("name", name), Text("xml", xml)) == 1;
+    }
+}

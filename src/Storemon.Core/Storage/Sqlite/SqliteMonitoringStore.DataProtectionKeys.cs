@@ -1,0 +1,31 @@
+namespace Storemon.Storage.Sqlite;
+
+/// <summary>The data-protection key ring, in the same SQLite file as the data.</summary>
+public sealed partial class SqliteMonitoringStore
+{
+    public IReadOnlyList<DataProtectionKey> ListDataProtectionKeys()
+    {
+        using var connection = OpenForLookup();
+        using var select = connection.CreateCommand();
+        select.CommandText = DataProtectionKeySql.List;
+        using var reader = select.ExecuteReader();
+        var keys = new List<DataProtectionKey>();
+        while (reader.Read())
+        {
+            keys.Add(new DataProtectionKey(reader.GetString(0), reader.GetString(1)));
+        }
+        return keys;
+    }
+
+    public bool AddDataProtectionKey(string name, string xml)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentException.ThrowIfNullOrEmpty(xml);
+        using var connection = Open();
+        using var insert = connection.CreateCommand();
+        insert.CommandText = DataProtectionKeySql.Add;
+        insert.Parameters.AddWithValue("@name", name);
+        insert.Parameters.AddWithValue("@xml", xml);
+        return insert.ExecuteNonQuery() == 1;
+    }
+}
