@@ -2,6 +2,8 @@ using System.Xml.Linq;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.Repositories;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Storemon.Storage;
 
 namespace Storemon.Api.Access;
@@ -26,7 +28,9 @@ internal static class SessionKeys
     {
         builder.Services.AddDataProtection().SetApplicationName(ApplicationName);
         builder.Services.AddOptions<KeyManagementOptions>()
-            .Configure<IStoremonDatabase>((options, database) => options.XmlRepository = new DatabaseKeyRepository(database));
+            .Configure<IDataProtectionKeyStore>((options, keys) => options.XmlRepository = new DatabaseKeyRepository(keys));
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddHostedService<FirstKey>();
         return builder;
     }
 
@@ -39,5 +43,39 @@ internal static class SessionKeys
         // The key manager names a key after its id ("key-<guid>"), so the unique name is the key's identity.
         public void StoreElement(XElement element, string friendlyName) =>
             keys.AddDataProtectionKey(friendlyName, element.ToString(SaveOptions.DisableFormatting));
+    }
+
+    /// <summary>
+    /// Makes the key ring's first key under the database's key-ring lock, before data protection loads
+    /// the ring at start (in a hosted service of its own, whose StartAsync follows every StartingAsync).
+    /// Processes starting together over a new database would otherwise each make a key, and one that
+    /// read the ring before another's key was written would not know that key until its next refresh,
+    /// a day later, refusing every session issued with it meanwhile.
+    /// </summary>
+    private sealed class FirstKey(IKeyManager keys, IDataProtectionKeyStore store, IOptions<KeyManagementOptions> options, TimeProvider time)
+        : IHostedLifecycleService
+    {
+        public Task StartingAsync(CancellationToken cancellationToken)
+        {
+            store.WithKeyRingLocked(() =>
+            {
+                var now = time.GetUtcNow();
+                if (!keys.GetAllKeys().Any(key => !key.IsRevoked && key.ActivationDate <= now && now < key.ExpirationDate))
+                {
+                    keys.CreateNewKey(now, now + options.Value.NewKeyLifetime);
+                }
+            });
+            return Task.CompletedTask;
+        }
+
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

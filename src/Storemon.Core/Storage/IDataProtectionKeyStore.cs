@@ -19,6 +19,12 @@ public interface IDataProtectionKeyStore
     /// is kept as it is). Processes adding at the same moment never fail on one another.
     /// </summary>
     bool AddDataProtectionKey(string name, string xml);
+
+    /// <summary>
+    /// Runs <paramref name="action"/> while no other process over this database runs one here: processes
+    /// that start together over a new database make the key ring's first key once, not one each.
+    /// </summary>
+    void WithKeyRingLocked(Action action);
 }
 
 /// <summary>The statements on the key ring, the same text for SQLite and PostgreSQL.</summary>

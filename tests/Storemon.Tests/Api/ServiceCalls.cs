@@ -119,10 +119,24 @@ internal static class ServiceCalls
     public static async Task<string> SignInToDashboard(this ServiceFactory service, string key)
     {
         using var browser = service.Browser(keepsCookies: false);
+        return await browser.SignInToDashboard(key);
+    }
+
+    /// <summary>Signs in to the job dashboard with <paramref name="key"/> through a client that does not follow redirects; returns the session cookie.</summary>
+    public static async Task<string> SignInToDashboard(this HttpClient browser, string key)
+    {
         using var form = new FormUrlEncodedContent([new("key", key)]);
         using var signIn = await browser.PostAsync("/jobs/login", form);
         Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
         return signIn.Headers.GetValues("Set-Cookie").Single().Split(';')[0];
+    }
+
+    /// <summary>GET /jobs with a session cookie sent by hand (as another node of the service would receive it).</summary>
+    public static async Task<HttpResponseMessage> GetDashboard(this HttpClient client, string cookie)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/jobs");
+        request.Headers.Add("Cookie", cookie);
+        return await client.SendAsync(request);
     }
 
     /// <summary>

@@ -84,9 +84,7 @@ public abstract class SharedSessionTests(DatabaseKind kind) : DatabaseTest(kind)
         using var client = asBrowser
             ? service.Browser(keepsCookies: false)
             : service.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/jobs");
-        request.Headers.Add("Cookie", cookie);
-        using var response = await client.SendAsync(request);
+        using var response = await client.GetDashboard(cookie);
         return (response.StatusCode, response.Headers.Location?.PathAndQuery, await response.Content.ReadAsStringAsync());
     }
 }

@@ -75,6 +75,45 @@ public abstract class DataProtectionKeyStoreTests(DatabaseKind kind) : DatabaseT
             }
         }
     }
+
+    [SkippableFact]
+    public void The_key_ring_lock_lets_one_process_in_at_a_time_so_the_first_key_is_made_once()
+    {
+        using var other = Db.Open();
+        var seen = new List<string>();
+        Task<bool>? secondMadeAKey = null;
+
+        Db.Store.WithKeyRingLocked(() =>
+        {
+            // As a starting process: no key yet, so it makes one, while another process starts too.
+            secondMadeAKey = Task.Run(() =>
+            {
+                var made = false;
+                other.WithKeyRingLocked(() =>
+                {
+                    lock (seen)
+                    {
+                        seen.Add("second in");
+                    }
+                    made = other.ListDataProtectionKeys().Count == 0 && other.AddDataProtectionKey(Second, KeyXml("0b1c2d3e", "second"));
+                });
+                return made;
+            });
+            Assert.Empty(Db.Store.ListDataProtectionKeys());
+            Assert.True(Db.Store.AddDataProtectionKey(First, KeyXml("6f3a1b52", "first")));
+            // The other process must still be waiting, however long this one takes.
+            Assert.False(secondMadeAKey.Wait(TimeSpan.FromMilliseconds(500)));
+            lock (seen)
+            {
+                seen.Add("first out");
+            }
+        });
+
+        Assert.True(secondMadeAKey!.Wait(TimeSpan.FromSeconds(30)), "the second process never got the lock");
+        Assert.False(secondMadeAKey.Result);
+        Assert.Equal(["first out", "second in"], seen);
+        Assert.Equal([new DataProtectionKey(First, KeyXml("6f3a1b52", "first"))], Db.Store.ListDataProtectionKeys());
+    }
 }
 
 public sealed class DataProtectionKeyStoreTests_Sqlite() : DataProtectionKeyStoreTests(DatabaseKind.Sqlite);

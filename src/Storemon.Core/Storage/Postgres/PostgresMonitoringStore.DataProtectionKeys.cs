@@ -26,4 +26,20 @@ public sealed partial class PostgresMonitoringStore
         using var connection = _dataSource.OpenConnection();
         return Execute(connection, DataProtectionKeySql.Add, Text("name", name), Text("xml", xml)) == 1;
     }
+
+    // A session lock on a connection of its own: the action writes through others, which the lock does not block.
+    public void WithKeyRingLocked(Action action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        using var connection = _dataSource.OpenConnection();
+        Execute(connection, $"SELECT pg_advisory_lock({KeyRingLock})");
+        try
+        {
+            action();
+        }
+        finally
+        {
+            Execute(connection, $"SELECT pg_advisory_unlock({KeyRingLock})");
+        }
+    }
 }
