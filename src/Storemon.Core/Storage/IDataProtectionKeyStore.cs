@@ -1,3 +1,5 @@
+using System.Data.Common;
+
 namespace Storemon.Storage;
 
 /// <summary>One element of the service's data-protection key ring, as ASP.NET Core wrote it: its name and its XML.</summary>
@@ -34,4 +36,15 @@ internal static class DataProtectionKeySql
 
     // Names carry the key's id: two processes storing one name store the same key, so the second does nothing.
     public const string Add = "INSERT INTO data_protection_key (name, xml) VALUES (@name, @xml) ON CONFLICT (name) DO NOTHING";
+
+    /// <summary>The keys that a query on (name, xml) answers, in its order.</summary>
+    public static List<DataProtectionKey> ReadAll(DbDataReader reader)
+    {
+        var keys = new List<DataProtectionKey>();
+        while (reader.Read())
+        {
+            keys.Add(new DataProtectionKey(reader.GetString(0), reader.GetString(1)));
+        }
+        return keys;
+    }
 }

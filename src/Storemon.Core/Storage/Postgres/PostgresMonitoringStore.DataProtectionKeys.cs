@@ -10,12 +10,7 @@ public sealed partial class PostgresMonitoringStore
         using var connection = _dataSource.OpenConnection();
         using var select = new NpgsqlCommand(DataProtectionKeySql.List, connection);
         using var reader = select.ExecuteReader();
-        var keys = new List<DataProtectionKey>();
-        while (reader.Read())
-        {
-            keys.Add(new DataProtectionKey(reader.GetString(0), reader.GetString(1)));
-        }
-        return keys;
+        return DataProtectionKeySql.ReadAll(reader);
     }
 
     // Under READ COMMITTED a second insert of the same name waits for the first and then does nothing.

@@ -13,12 +13,7 @@ public sealed partial class SqliteMonitoringStore
         using var select = connection.CreateCommand();
         select.CommandText = DataProtectionKeySql.List;
         using var reader = select.ExecuteReader();
-        var keys = new List<DataProtectionKey>();
-        while (reader.Read())
-        {
-            keys.Add(new DataProtectionKey(reader.GetString(0), reader.GetString(1)));
-        }
-        return keys;
+        return DataProtectionKeySql.ReadAll(reader);
     }
 
     public bool AddDataProtectionKey(string name, string xml)
