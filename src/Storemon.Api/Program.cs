@@ -25,6 +25,7 @@ builder.AddStoremonDatabase();   // Storemon:Database: a SQLite file by default,
 builder.AddReportJobs(runsJobs: role == ProcessRole.All);   // Hangfire: durable report jobs, workers, retention
 builder.AddApiKeyAccess();       // Access:Keys with scopes; open with a warning when none are set
 builder.AddDashboardLogin();     // /jobs in a browser: sign in once with an admin key
+builder.AddSessionKeys();        // the keys of those sessions in the database: valid on every API node, across restarts
 builder.AddIngestionLimits();    // Ingestion: request size limits
 builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
 {

@@ -54,6 +54,7 @@ internal static class DatabaseSetup
         });
         builder.Services.AddSingleton<IMonitoringStore>(services => services.GetRequiredService<IStoremonDatabase>());
         builder.Services.AddSingleton<IReportStore>(services => services.GetRequiredService<IStoremonDatabase>());
+        builder.Services.AddSingleton<IDataProtectionKeyStore>(services => services.GetRequiredService<IStoremonDatabase>());
         return builder;
     }
 

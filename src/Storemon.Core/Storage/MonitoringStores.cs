@@ -4,8 +4,8 @@ using Storemon.Storage.Sqlite;
 
 namespace Storemon.Storage;
 
-/// <summary>The service's database as a whole: the monitoring data and the report records, in one database.</summary>
-public interface IStoremonDatabase : IMonitoringStore, IReportStore;
+/// <summary>The service's database as a whole: the monitoring data, the report records and the data-protection keys, in one database.</summary>
+public interface IStoremonDatabase : IMonitoringStore, IReportStore, IDataProtectionKeyStore;
 
 /// <summary>Chooses the storage implementation from the one connection setting.</summary>
 public static partial class MonitoringStores

@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Storemon.Tests.Databases;
 
 namespace Storemon.Tests.Api;
@@ -13,13 +11,7 @@ public abstract class DashboardLoginTests(DatabaseKind kind) : ServiceTest(kind,
     private const string ReaderKey = "reader-key-0123456789";
     private const string AdminKey = "admin-key-0123456789";
 
-    // Like a browser: keeps cookies, does not follow redirects (so that each can be seen), asks for HTML.
-    private HttpClient Browser()
-    {
-        var browser = Service.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
-        browser.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("text/html"));
-        return browser;
-    }
+    private HttpClient Browser() => Service.Browser();
 
     private static FormUrlEncodedContent Form(string key) => new([new("key", key)]);
 
@@ -77,9 +69,7 @@ public abstract class DashboardLoginTests(DatabaseKind kind) : ServiceTest(kind,
     [SkippableFact]
     public async Task The_session_cookie_opens_nothing_but_the_dashboard()
     {
-        using var browser = Browser();
-        using var signIn = await browser.PostAsync("/jobs/login", Form(AdminKey));
-        var cookie = signIn.Headers.GetValues("Set-Cookie").Single().Split(';')[0];
+        var cookie = await Service.SignInToDashboard(AdminKey);
 
         // Sent by hand to another endpoint (a browser would not send it outside /jobs at all).
         using var request = new HttpRequestMessage(HttpMethod.Get, "/reports");

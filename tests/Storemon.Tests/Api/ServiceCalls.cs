@@ -1,7 +1,9 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Mvc.Testing;
 using NodaTime;
 using NodaTime.Text;
 using Storemon.Engine;
@@ -100,6 +102,41 @@ internal static class ServiceCalls
         Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
         Assert.Equal(title, problem.GetProperty("title").GetString());
         return problem.TryGetProperty("detail", out var detail) ? detail.GetString() : null;
+    }
+
+    /// <summary>
+    /// A client like a browser: does not follow redirects (so that each can be seen), asks for HTML, and
+    /// keeps cookies, unless <paramref name="keepsCookies"/> is false (to send one by hand).
+    /// </summary>
+    public static HttpClient Browser(this ServiceFactory service, bool keepsCookies = true)
+    {
+        var browser = service.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = keepsCookies });
+        browser.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("text/html"));
+        return browser;
+    }
+
+    /// <summary>Signs in to the job dashboard with <paramref name="key"/>; returns the session cookie as a browser sends it back (<c>storemon.jobs=…</c>).</summary>
+    public static async Task<string> SignInToDashboard(this ServiceFactory service, string key)
+    {
+        using var browser = service.Browser(keepsCookies: false);
+        return await browser.SignInToDashboard(key);
+    }
+
+    /// <summary>Signs in to the job dashboard with <paramref name="key"/> through a client that does not follow redirects; returns the session cookie.</summary>
+    public static async Task<string> SignInToDashboard(this HttpClient browser, string key)
+    {
+        using var form = new FormUrlEncodedContent([new("key", key)]);
+        using var signIn = await browser.PostAsync("/jobs/login", form);
+        Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
+        return signIn.Headers.GetValues("Set-Cookie").Single().Split(';')[0];
+    }
+
+    /// <summary>GET /jobs with a session cookie sent by hand (as another node of the service would receive it).</summary>
+    public static async Task<HttpResponseMessage> GetDashboard(this HttpClient client, string cookie)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/jobs");
+        request.Headers.Add("Cookie", cookie);
+        return await client.SendAsync(request);
     }
 
     /// <summary>

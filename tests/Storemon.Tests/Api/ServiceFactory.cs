@@ -23,11 +23,23 @@ namespace Storemon.Tests.Api;
 public sealed class ServiceFactory : WebApplicationFactory<Program>
 {
     private readonly (string Key, string Value)[] _settings;
+    private readonly bool _ownsDatabase;
 
     /// <summary>Where PostgreSQL cannot be had the test is skipped (and fails under <c>CI=true</c>), as <see cref="TestDatabase.Create"/> says.</summary>
     public ServiceFactory(DatabaseKind kind, params (string Key, string Value)[] settings)
     {
         Database = TestDatabase.Create(kind);
+        _settings = settings;
+        _ownsDatabase = true;
+    }
+
+    /// <summary>
+    /// A service over a database that the caller owns (and disposes after the service): another process
+    /// of the same deployment, beside the first or after it stopped.
+    /// </summary>
+    public ServiceFactory(TestDatabase database, params (string Key, string Value)[] settings)
+    {
+        Database = database;
         _settings = settings;
     }
 
@@ -167,7 +179,7 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        if (disposing)
+        if (disposing && _ownsDatabase)
         {
             // After the service has stopped: its connections are closed, and a PostgreSQL database can be dropped.
             Database.Dispose();

@@ -1,6 +1,7 @@
 using NodaTime;
 using Storemon.Engine;
 using Storemon.Storage;
+using Storemon.Storage.Postgres;
 using Storemon.Tests.Databases;
 
 namespace Storemon.Tests.Postgres;
@@ -150,7 +151,11 @@ public sealed class PostgresImportTests() : DatabaseTest(DatabaseKind.Postgres)
     {
         Db.Store.WritePolls([Poll("a", 0, true)], CancellationToken.None);
         Db.Store.Migrate();
-        Assert.Equal(3, Db.Scalar("SELECT count(*) FROM schemaversions"));
+        // Every script shipped, each applied once (counted from the assembly, so that a new migration needs no edit here).
+        string[] shipped = [.. typeof(PostgresMonitoringStore).Assembly.GetManifestResourceNames()
+            .Where(static name => name.Contains(".Storage.Postgres.Migrations.", StringComparison.Ordinal)).Order(StringComparer.Ordinal)];
+        Assert.Contains(shipped, static name => name.EndsWith(".0004_data_protection_keys.sql", StringComparison.Ordinal));
+        Assert.Equal(shipped, Db.Rows("SELECT scriptname FROM schemaversions ORDER BY scriptname COLLATE \"C\""));
         Assert.Equal(1, Db.Scalar("SELECT count(*) FROM poll"));
     }
 }

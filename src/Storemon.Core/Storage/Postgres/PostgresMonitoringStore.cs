@@ -21,6 +21,7 @@ public sealed partial class PostgresMonitoringStore : IStoremonDatabase
     private const long MigrationLock = 0x73746f72656d6f6e; // "storemon"
     private const long PartitionLock = MigrationLock + 1;
     private const long RetentionLock = MigrationLock + 2;
+    private const long KeyRingLock = MigrationLock + 3;
 
     private readonly NpgsqlDataSource _dataSource;
 

@@ -1,0 +1,121 @@
+using Storemon.Storage;
+using Storemon.Tests.Databases;
+
+namespace Storemon.Tests.Storage;
+
+/// <summary>The data-protection key ring as every database keeps it: added in order, kept exactly, never replaced.</summary>
+public abstract class DataProtectionKeyStoreTests(DatabaseKind kind) : DatabaseTest(kind)
+{
+    // As the key manager writes them: one line of XML, with the secret inside.
+    private static string KeyXml(string id, string secret) =>
+        $"""<key id="{id}" version="1"><creationDate>2024-10-03T12:00:00.1234567Z</creationDate><descriptor><masterKey>{secret}</masterKey></descriptor></key>""";
+
+    private const string First = "key-6f3a1b52-9d44-4c3e-8f0a-2b7d1e5c9a01";
+    private const string Second = "key-0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9";
+
+    [SkippableFact]
+    public void A_new_database_has_no_keys()
+    {
+        Assert.Empty(Db.Store.ListDataProtectionKeys());
+    }
+
+    [SkippableFact]
+    public void Keys_read_back_exactly_and_in_the_order_they_were_added_also_by_another_process()
+    {
+        // The second name sorts before the first: the order is the order of adding, not of names.
+        var multiLine = KeyXml("6f3a1b52", "AAECAwQF/+8=") + "\n  <!-- é, ü, 日本 -->\n";
+
+        Assert.True(Db.Store.AddDataProtectionKey(First, multiLine));
+        Assert.True(Db.Store.AddDataProtectionKey(Second, KeyXml("0b1c2d3e", "ZmVkY2Jh")));
+
+        using var other = Db.Open();
+        Assert.Equal(
+            [new DataProtectionKey(First, multiLine), new DataProtectionKey(Second, KeyXml("0b1c2d3e", "ZmVkY2Jh"))],
+            other.ListDataProtectionKeys());
+    }
+
+    [SkippableFact]
+    public void A_key_is_never_replaced_by_another_of_the_same_name()
+    {
+        Db.Store.AddDataProtectionKey(First, KeyXml("6f3a1b52", "original"));
+
+        var added = Db.Store.AddDataProtectionKey(First, KeyXml("6f3a1b52", "replacement"));
+
+        Assert.False(added);
+        Assert.Equal([new DataProtectionKey(First, KeyXml("6f3a1b52", "original"))], Db.Store.ListDataProtectionKeys());
+    }
+
+    [SkippableFact]
+    public async Task Processes_adding_the_same_key_at_once_all_succeed_and_it_is_stored_once()
+    {
+        const int Processes = 8;
+        var stores = Enumerable.Range(0, Processes).Select(_ => Db.Open()).ToArray();
+        try
+        {
+            using var start = new Barrier(Processes);
+            // Each its own store (its own connections), as separate API processes would be; all start together.
+            var adds = stores.Select(store => Task.Factory.StartNew(() =>
+            {
+                start.SignalAndWait();
+                return (Same: store.AddDataProtectionKey(First, KeyXml("6f3a1b52", "same")),
+                        Own: store.AddDataProtectionKey($"key-{Array.IndexOf(stores, store):D2}", KeyXml("own", "own")));
+            }, TaskCreationOptions.LongRunning)).ToArray();
+            var results = await Task.WhenAll(adds);
+
+            Assert.Equal(1, results.Count(r => r.Same));
+            Assert.All(results, r => Assert.True(r.Own));
+            Assert.Equal(1 + Processes, Db.Count("data_protection_key"));
+            Assert.Equal(1, Db.Scalar($"SELECT count(*) FROM data_protection_key WHERE name = '{First}'"));
+        }
+        finally
+        {
+            foreach (var store in stores)
+            {
+                store.Dispose();
+            }
+        }
+    }
+
+    [SkippableFact]
+    public void The_key_ring_lock_lets_one_process_in_at_a_time_so_the_first_key_is_made_once()
+    {
+        using var other = Db.Open();
+        var seen = new List<string>();
+        Task<bool>? secondMadeAKey = null;
+
+        Db.Store.WithKeyRingLocked(() =>
+        {
+            // As a starting process: no key yet, so it makes one, while another process starts too.
+            secondMadeAKey = Task.Run(() =>
+            {
+                var made = false;
+                other.WithKeyRingLocked(() =>
+                {
+                    lock (seen)
+                    {
+                        seen.Add("second in");
+                    }
+                    made = other.ListDataProtectionKeys().Count == 0 && other.AddDataProtectionKey(Second, KeyXml("0b1c2d3e", "second"));
+                });
+                return made;
+            });
+            Assert.Empty(Db.Store.ListDataProtectionKeys());
+            Assert.True(Db.Store.AddDataProtectionKey(First, KeyXml("6f3a1b52", "first")));
+            // The other process must still be waiting, however long this one takes.
+            Assert.False(secondMadeAKey.Wait(TimeSpan.FromMilliseconds(500)));
+            lock (seen)
+            {
+                seen.Add("first out");
+            }
+        });
+
+        Assert.True(secondMadeAKey!.Wait(TimeSpan.FromSeconds(30)), "the second process never got the lock");
+        Assert.False(secondMadeAKey.Result);
+        Assert.Equal(["first out", "second in"], seen);
+        Assert.Equal([new DataProtectionKey(First, KeyXml("6f3a1b52", "first"))], Db.Store.ListDataProtectionKeys());
+    }
+}
+
+public sealed class DataProtectionKeyStoreTests_Sqlite() : DataProtectionKeyStoreTests(DatabaseKind.Sqlite);
+
+public sealed class DataProtectionKeyStoreTests_Postgres() : DataProtectionKeyStoreTests(DatabaseKind.Postgres);
