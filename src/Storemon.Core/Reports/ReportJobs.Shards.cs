@@ -34,12 +34,21 @@ public sealed partial class ReportJobs
             {
                 // The report's worker, which holds the snapshot, is gone: the report will be run again
                 // from scratch once its heartbeat is stale, with a new snapshot and new shards.
+                LogSnapshotGone(e, work.ReportId, work.Index + 1, work.ShardCount, work.Attempt, Worker);
                 return;
             }
             using (snapshot)
             {
-                if (!ComputeShard(shards, snapshot, work, reportStores: null, cancellationToken))
+                try
                 {
+                    if (!ComputeShard(shards, snapshot, work, reportStores: null, cancellationToken))
+                    {
+                        return;
+                    }
+                }
+                catch (RunSupersededException)
+                {
+                    LogShardSuperseded(work.ReportId, work.Index + 1, work.ShardCount, work.Attempt, Worker);
                     return;
                 }
             }
@@ -111,11 +120,11 @@ public sealed partial class ReportJobs
         }
     }
 
-    /// <summary>Splits the stores, in ordinal order of their id, into up to <paramref name="count"/> ranges of nearly equal size.</summary>
+    /// <summary>Splits the stores, in the databases' order of their ids (<see cref="StoreRange.IdOrder"/>), into up to <paramref name="count"/> ranges of nearly equal size.</summary>
     public static IReadOnlyList<ShardPlan> Plan(IEnumerable<string> storeIds, int count)
     {
         var ids = storeIds.ToArray();
-        Array.Sort(ids, StringComparer.Ordinal);
+        Array.Sort(ids, StoreRange.IdOrder);
         count = Math.Max(1, Math.Min(count, ids.Length));
         var plan = new List<ShardPlan>(count);
         for (var i = 0; i < count; i++)
@@ -190,13 +199,22 @@ public sealed partial class ReportJobs
     [LoggerMessage(Level = LogLevel.Information, Message = "Report {ReportId} complete from {Shards} shards, {Seconds:0.000} s after its start, joined by {Worker}")]
     private partial void LogAssembled(string reportId, int shards, double seconds, string worker);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Report {ReportId} shard {Shard} of {Shards} (attempt {Attempt}) stopped on {Worker}: the shard or its report ended elsewhere meanwhile, or the report was run again")]
+    private partial void LogShardSuperseded(string reportId, int shard, int shards, int attempt, string worker);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Report {ReportId} shard {Shard} of {Shards} (attempt {Attempt}) left on {Worker}: its snapshot cannot be opened (its report's worker is gone); the report runs again when its heartbeat is stale")]
+    private partial void LogSnapshotGone(Exception error, string reportId, int shard, int shards, int attempt, string worker);
+
     private sealed class ShardHeartbeat(IReportShardStore shards, ShardWork work, IClock clock, IReportStore? report, int reportStores)
         : IProgress<ReportProgress>
     {
         public void Report(ReportProgress value)
         {
             var now = clock.GetCurrentInstant();
-            shards.ShardHeartbeat(work.ReportId, work.Attempt, work.Index, value.StoresDone, now);
+            if (!shards.ShardHeartbeat(work.ReportId, work.Attempt, work.Index, value.StoresDone, now))
+            {
+                throw new RunSupersededException();
+            }
             if (report is not null && !report.ReportProgress(work.ReportId, work.Attempt, shards.ShardProgress(work.ReportId, work.Attempt).StoresDone, reportStores, now))
             {
                 throw new RunSupersededException();

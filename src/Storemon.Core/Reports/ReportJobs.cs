@@ -118,7 +118,7 @@ public sealed partial class ReportJobs(
     [LoggerMessage(Level = LogLevel.Information, Message = "Report {ReportId} complete: {Stores} stores, {PollRows} polls in {Seconds:0.000} s, in one piece by {Worker}")]
     private partial void LogComputedWhole(string reportId, int stores, long pollRows, double seconds, string worker);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Report {ReportId}: attempt {Attempt} on {Worker} was taken for dead and the report claimed again; this run stops and writes nothing")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Report {ReportId}: attempt {Attempt} on {Worker} stopped, writing nothing: the report is no longer Running in it (taken for dead and claimed again, or failed by one of its shards)")]
     private partial void LogSuperseded(string reportId, int attempt, string worker);
 
     /// <summary>

@@ -59,6 +59,33 @@ public readonly record struct StoreRange(string? FromInclusive, string? ToExclus
     public static StoreRange All => default;
 
     public bool IsAll => FromInclusive is null && ToExclusive is null;
+
+    /// <summary>
+    /// The order of store ids in ranges: by Unicode code point, which is the order of their UTF-8 bytes
+    /// and so how both databases compare them (PostgreSQL's COLLATE "C", SQLite's BINARY). .NET's ordinal
+    /// order compares UTF-16 code units, which puts characters beyond U+FFFF before U+E000-U+FFFF.
+    /// </summary>
+    public static IComparer<string> IdOrder { get; } = Comparer<string>.Create(CompareIds);
+
+    private static int CompareIds(string? x, string? y)
+    {
+        if (x is null || y is null)
+        {
+            return x is null ? (y is null ? 0 : -1) : 1;
+        }
+        var length = Math.Min(x.Length, y.Length);
+        for (var i = 0; i < length; i++)
+        {
+            if (x[i] != y[i])
+            {
+                return CodePointRank(x[i]).CompareTo(CodePointRank(y[i]));
+            }
+        }
+        return x.Length.CompareTo(y.Length);
+
+        // Surrogates (U+D800-U+DFFF, halves of code points above U+FFFF) rank above U+E000-U+FFFF.
+        static int CodePointRank(char c) => c < 0xD800 ? c : c < 0xE000 ? c + 0x2000 : c - 0x800;
+    }
 }
 
 /// <summary>

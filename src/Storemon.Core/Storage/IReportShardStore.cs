@@ -32,8 +32,12 @@ public interface IReportShardStore
     /// </summary>
     ShardWork? TryClaimShard(string reportId, Instant now, Instant staleBefore, int? attempt = null);
 
-    /// <summary>Records a shard's progress, which is also its heartbeat.</summary>
-    void ShardHeartbeat(string reportId, int attempt, int index, int storesDone, Instant now);
+    /// <summary>
+    /// Records a shard's progress, which is also its heartbeat; false (nothing changed) when the shard is
+    /// no longer Running in a report still Running in <paramref name="attempt"/>: another worker finished
+    /// it, the report failed or completed, or it was run again. Its worker can stop.
+    /// </summary>
+    bool ShardHeartbeat(string reportId, int attempt, int index, int storesDone, Instant now);
 
     /// <summary>Stores the shard's CSV and marks it done.</summary>
     void CompleteShard(string reportId, int attempt, int index, int rows, ReadOnlySpan<byte> csv, Instant now);

@@ -59,6 +59,20 @@ public sealed class LatestPollTests() : DatabaseTest(DatabaseKind.Postgres)
         Assert.Null(LatestPoll());
     }
 
+    // A database from before the table, with polls up to 11 January, takes a correction for 3 January:
+    // the first import to keep a poll must keep the latest of the table, not the latest of its own.
+    [SkippableFact]
+    public void The_first_import_to_keep_a_poll_keeps_the_latest_of_all_polls_not_of_its_own()
+    {
+        Db.Store.WritePolls([Poll("a", Monday + Duration.FromDays(9)), Poll("c", Monday + Duration.FromDays(2))], CancellationToken.None);
+        Db.Execute("DELETE FROM poll_latest");
+
+        Db.Store.WritePolls([Poll("b", Monday + Duration.FromDays(1))], CancellationToken.None);
+
+        Assert.Equal("a 2023-01-11 00:00", Kept());
+        Assert.Equal(Monday + Duration.FromDays(9), LatestPoll());
+    }
+
     [SkippableFact]
     public async Task Concurrent_imports_keep_the_later_of_their_polls()
     {

@@ -39,6 +39,24 @@ public sealed class ShardPlanTests
         Assert.Equal([142, 143, 143, 143, 143, 143, 143], sizes);
     }
 
+    // Ids beyond U+FFFF (an emoji: two UTF-16 surrogates) come after U+FF21 in the databases' byte
+    // order, but before it in .NET's ordinal order; planned in the latter, the shards [😀, Ａ) and
+    // [Ａ, end) would be empty and doubled in the database.
+    [Fact]
+    public void Shards_follow_the_databases_code_point_order_beyond_the_basic_plane()
+    {
+        string[] ids = ["\U0001F600", "z", "\uFF21", "a"];
+
+        var plan = ReportJobs.Plan(ids, 4);
+
+        Assert.Equal(
+            [new ShardPlan(0, null, "z"), new ShardPlan(1, "z", "\uFF21"), new ShardPlan(2, "\uFF21", "\U0001F600"), new ShardPlan(3, "\U0001F600", null)],
+            plan);
+        Assert.True(StoreRange.IdOrder.Compare("\uFF21", "\U0001F600") < 0);
+        Assert.True(StoreRange.IdOrder.Compare("\uD7FF", "\uE000") < 0);
+        Assert.True(StoreRange.IdOrder.Compare("ab", "a") > 0);
+    }
+
     [Theory]
     [InlineData(2, 5, 2)]
     [InlineData(0, 4, 1)]

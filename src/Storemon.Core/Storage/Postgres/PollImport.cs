@@ -209,11 +209,19 @@ internal sealed class PollImport
             {
                 // Week by week into each week's partition: PostgreSQL then need not route each row to its
                 // partition (about a tenth of a bulk copy's time), and still checks that it belongs there.
-                var byWeek = polls[..sorted.Length];
-                foreach (var (week, rows) in SplitByWeek(sorted.Span, byWeek, chunk.Weeks))
+                // (A week that retention detaches meanwhile takes the polls copied into it along: they
+                // are past retention, as they would be a moment later.)
+                if (chunk.Weeks.Count == 1)
                 {
-                    var table = _writable.Contains(week) ? PollWeeks.NameOf(week) : "poll";
-                    Copy($"COPY {table} (store_key, observed_at, active) FROM STDIN (FORMAT BINARY)", byWeek[rows], cancellationToken);
+                    CopyInto(chunk.Weeks.Single(), sorted.Span, cancellationToken);
+                }
+                else
+                {
+                    var byWeek = polls[..sorted.Length];
+                    foreach (var (week, rows) in SplitByWeek(sorted.Span, byWeek, chunk.Weeks))
+                    {
+                        CopyInto(week, byWeek[rows], cancellationToken);
+                    }
                 }
                 _transaction.Release("polls");
                 return;
@@ -264,11 +272,6 @@ internal sealed class PollImport
                 split.Add((order[i], start..(start + counts[i])));
             }
         }
-        if (split.Count == 1)
-        {
-            sorted.CopyTo(byWeek);
-            return [(split[0].Week, ..sorted.Length)];
-        }
         last = 0;
         foreach (var poll in sorted)
         {
@@ -281,20 +284,32 @@ internal sealed class PollImport
     }
 
     // The import's last statement, so the row lock on poll_latest is held only until the commit that
-    // follows: concurrent imports meet there one after the other, each keeping the later poll.
+    // follows: concurrent imports meet there one after the other, each keeping the later poll. When
+    // there is no row yet (a new database, or one from before the table), the first import does not
+    // know the polls written before it: it searches the whole table once, its own polls included,
+    // rather than keep an older poll of its own as the latest.
     private void RaiseLatest()
     {
         if (_latest is not { } latest)
         {
             return;
         }
+        var store = latest.Store;
+        var at = PostgresMonitoringStore.DateTimeOf(latest.At);
+        using (var kept = new NpgsqlCommand("SELECT 1 FROM poll_latest", _connection))
+        {
+            if (kept.ExecuteScalar() is null && PostgresReportSnapshot.SearchLatestPoll(_connection) is { } found)
+            {
+                (store, at) = found;
+            }
+        }
         PostgresMonitoringStore.Execute(_connection, """
             INSERT INTO poll_latest (store_key, observed_at) VALUES (@store, @at)
             ON CONFLICT (only_row) DO UPDATE SET store_key = excluded.store_key, observed_at = excluded.observed_at
                 WHERE poll_latest.observed_at < excluded.observed_at
             """,
-            new NpgsqlParameter<long>("store", NpgsqlTypes.NpgsqlDbType.Bigint) { TypedValue = latest.Store },
-            new NpgsqlParameter<DateTime>("at", NpgsqlTypes.NpgsqlDbType.TimestampTz) { TypedValue = PostgresMonitoringStore.DateTimeOf(latest.At) });
+            new NpgsqlParameter<long>("store", NpgsqlTypes.NpgsqlDbType.Bigint) { TypedValue = store },
+            new NpgsqlParameter<DateTime>("at", NpgsqlTypes.NpgsqlDbType.TimestampTz) { TypedValue = at });
     }
 
     private void Merge(ReadOnlySpan<KeyedPoll> polls, CancellationToken cancellationToken)
@@ -316,6 +331,12 @@ internal sealed class PollImport
                 WHERE poll.active IS DISTINCT FROM excluded.active;
             TRUNCATE poll_staging;
             """);
+    }
+
+    private void CopyInto(long week, ReadOnlySpan<KeyedPoll> polls, CancellationToken cancellationToken)
+    {
+        var table = _writable.Contains(week) ? PollWeeks.NameOf(week) : "poll";
+        Copy($"COPY {table} (store_key, observed_at, active) FROM STDIN (FORMAT BINARY)", polls, cancellationToken);
     }
 
     // COPY's binary format written by hand, a piece at a time while the server takes the previous

@@ -70,13 +70,14 @@ public sealed partial class PostgresMonitoringStore : IReportShardStore
             reader.GetString(4), InstantOf(reader.GetFieldValue<DateTime>(5)), Enum.Parse<Interpolation>(reader.GetString(6)), reader.GetInt32(7));
     }
 
-    public void ShardHeartbeat(string reportId, int attempt, int index, int storesDone, Instant now)
+    public bool ShardHeartbeat(string reportId, int attempt, int index, int storesDone, Instant now)
     {
         using var connection = _dataSource.OpenConnection();
-        Execute(connection, """
+        return Execute(connection, """
             UPDATE report_shard SET stores_done = @done, heartbeat_at = @now
             WHERE report_id = @id AND attempt = @attempt AND shard_index = @index AND status = 'Running'
-            """, Text("id", reportId), Integer("attempt", attempt), Integer("index", index), Integer("done", storesDone), Timestamp("now", now));
+              AND EXISTS (SELECT 1 FROM report AS r WHERE r.id = @id AND r.status = 'Running' AND r.attempts = @attempt)
+            """, Text("id", reportId), Integer("attempt", attempt), Integer("index", index), Integer("done", storesDone), Timestamp("now", now)) == 1;
     }
 
     // A shard taken over from a worker that was slow rather than dead may be completed twice; both

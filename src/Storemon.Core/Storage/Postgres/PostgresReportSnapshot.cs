@@ -67,12 +67,13 @@ internal sealed partial class PostgresReportSnapshot : IReportSnapshot
                 return PostgresMonitoringStore.InstantOf(latest);
             }
         }
-        return SearchLatestPoll();
+        return SearchLatestPoll(_connection) is { } found ? PostgresMonitoringStore.InstantOf(found.At) : null;
     }
 
-    private Instant? SearchLatestPoll()
+    /// <summary>The latest poll (its store's key and its time) found by probing each store's key, newest week first.</summary>
+    internal static (long Store, DateTime At)? SearchLatestPoll(NpgsqlConnection connection)
     {
-        var partitions = PostgresMonitoringStore.Partitions(_connection);
+        var partitions = PostgresMonitoringStore.Partitions(connection);
         for (var i = partitions.Count - 1; i >= 0; i--)
         {
             var (_, week, detachPending) = partitions[i];
@@ -81,19 +82,22 @@ internal sealed partial class PostgresReportSnapshot : IReportSnapshot
                 continue;
             }
             using var command = new NpgsqlCommand("""
-                SELECT max(l.observed_at)
+                SELECT s.store_key, l.observed_at
                 FROM store AS s
                 CROSS JOIN LATERAL (
                     SELECT p.observed_at FROM poll AS p
                     WHERE p.store_key = s.store_key AND p.observed_at >= @from AND p.observed_at < @to
                     ORDER BY p.observed_at DESC LIMIT 1) AS l
                 WHERE EXISTS (SELECT 1 FROM poll AS e WHERE e.observed_at >= @from AND e.observed_at < @to)
-                """, _connection);
+                ORDER BY l.observed_at DESC
+                LIMIT 1
+                """, connection);
             command.Parameters.Add(new NpgsqlParameter<DateTime>("from", NpgsqlDbType.TimestampTz) { TypedValue = PostgresMonitoringStore.DateTimeOf(week) });
             command.Parameters.Add(new NpgsqlParameter<DateTime>("to", NpgsqlDbType.TimestampTz) { TypedValue = PostgresMonitoringStore.DateTimeOf(week + PollWeeks.Length) });
-            if (command.ExecuteScalar() is DateTime latest)
+            using var reader = command.ExecuteReader();
+            if (reader.Read())
             {
-                return PostgresMonitoringStore.InstantOf(latest);
+                return (reader.GetInt64(0), reader.GetFieldValue<DateTime>(1));
             }
         }
         return null;
