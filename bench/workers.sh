@@ -2,10 +2,12 @@
 # Report work spread across worker processes on PostgreSQL:
 #   1. speed-up: the same report (split into --shards store shards) computed by one worker process,
 #      then by two, each with one Hangfire worker; the time from trigger to Complete as the service
-#      records it, median of --runs, and the speed-up printed;
-#   2. kill: with two workers, one of them is killed with SIGKILL mid-report (first worker 1, then, in a
-#      second report, worker 2, so that both the report's own worker and a helper are killed once); each
-#      report must still complete, with a CSV byte-identical to `storemon report` on the same database.
+#      records it, median of --runs, and the speed-up printed. Each set of workers first computes one
+#      untimed report: a fresh process runs its first report ~1.5x slower (a long-running worker pays
+#      that once), which would otherwise blur the comparison;
+#   2. kill: with two workers, one of them is killed with SIGKILL mid-report: in one report the report's
+#      own worker (the one that planned the shards, from its log), in another the helper; each report
+#      must still complete, with a CSV byte-identical to `storemon report` on the same database.
 # One API process (Storemon:Role=Api) takes the triggers; workers run with Storemon:Role=Worker. The data
 # set is the generated one at --scale times the public store set (10: ~136k stores, ~20M polls),
 # generated and imported once into the database `storemon_workers` (reused by later runs; --fresh redoes it).
@@ -131,11 +133,25 @@ for line in sys.stdin:
             state["Shard"], state["Shards"], format(int(state["Stores"]), ","), float(state["Seconds"]), state["Worker"], state["Role"])))
 for _, text in sorted(lines):
     print(text)' "$1"; }
+# The process id of the worker that planned report $1's shards (its own worker), from its log line.
+planner_of() { cat "$work"/worker*.log 2>/dev/null | python3 -c '
+import json, sys
+for line in sys.stdin:
+    try:
+        state = json.loads(line).get("State", {})
+    except ValueError:
+        continue
+    if state.get("ReportId") == sys.argv[1] and "Attempt" in state and "Stores" in state and "Shard" not in state:
+        print(state["Worker"].rsplit("/", 1)[1])
+        break' "$1"; }
 median() { python3 -c 'import sys, statistics; print(f"{statistics.median(map(float, sys.argv[1:])):.3f}")' "$@"; }
 
 declare -A med
 for n in 1 2; do
   start_workers "$n"
+  id=$(trigger)
+  [[ $(wait_done "$id") == Complete ]] || { echo "warm-up report $id did not complete" >&2; exit 1; }
+  echo "  $n worker(s), $shards shards: warm-up report (first in fresh processes, untimed) in $(seconds "$id") s"
   times=()
   for r in $(seq 1 "$runs"); do
     id=$(trigger)
@@ -152,20 +168,31 @@ done
 python3 -c "print(f'speed-up of two worker processes over one: {float(\"${med[1]}\") / float(\"${med[2]}\"):.2f}x')"
 
 if [[ $kill == 1 ]]; then
-  for victim in 1 2; do
+  for victim in "report's worker" helper; do
     start_workers 2
     id=$(trigger)
-    for _ in $(seq 1 400); do
-      done_=$(field "$id" stores_done); [[ $done_ != None && $done_ -gt 0 ]] && break; sleep 0.05
+    planner=
+    for _ in $(seq 1 600); do
+      planner=$(planner_of "$id")
+      done_=$(field "$id" stores_done)
+      [[ -n $planner && $done_ != None && $done_ -gt 0 ]] && break
+      sleep 0.05
     done
-    kill -9 "${workers[$((victim - 1))]}"
-    echo "  killed worker $victim (SIGKILL) at $(field "$id" stores_done) of $(field "$id" stores_total) stores"
+    [[ -n $planner ]] || { echo "no worker planned report $id" >&2; exit 1; }
+    if [[ $victim == helper ]]; then
+      pid=$(for p in "${workers[@]}"; do [[ $p != "$planner" ]] && echo "$p"; done)
+    else
+      pid=$planner
+    fi
+    kill -9 "$pid"
+    echo "  killed the $victim (pid $pid, SIGKILL) at $(field "$id" stores_done) of $(field "$id" stores_total) stores"
     status=$(wait_done "$id")
     curl -fs "$base/reports/$id/csv" -o "$work/killed.csv" || true
     if [[ $status == Complete ]] && cmp -s "$work/expected.csv" "$work/killed.csv"; then
-      echo "kill -9 of worker $victim mid-report: Complete after $(seconds "$id") s (attempts: $(field "$id" attempts)), CSV byte-identical to storemon report"
+      echo "kill -9 of the $victim mid-report: Complete after $(seconds "$id") s (attempts: $(field "$id" attempts)), CSV byte-identical to storemon report"
+      shards_of "$id"
     else
-      echo "kill -9 of worker $victim mid-report: $status, CSV differs from storemon report" >&2; exit 1
+      echo "kill -9 of the $victim mid-report: $status, CSV differs from storemon report" >&2; exit 1
     fi
     stop_workers
   done

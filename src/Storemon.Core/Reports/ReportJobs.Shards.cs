@@ -57,7 +57,7 @@ public sealed partial class ReportJobs
 
     private void ExecuteSharded(ReportRecord report, IReportShardStore shards, CancellationToken cancellationToken)
     {
-        // The record as read right after this worker claimed it: its attempt is this run's.
+        // The record as this worker claimed it: its attempt is this run's.
         var attempt = report.Attempts;
         try
         {

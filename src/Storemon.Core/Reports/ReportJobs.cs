@@ -57,12 +57,11 @@ public sealed partial class ReportJobs(
     public void Execute(string reportId, CancellationToken cancellationToken)
     {
         var now = clock.GetCurrentInstant();
-        if (!reports.TryStartReport(reportId, now, now - Duration.FromTimeSpan(options.StaleAfter)))
+        // The record as claimed: its attempt is this run's.
+        if (reports.TryStartReport(reportId, now, now - Duration.FromTimeSpan(options.StaleAfter)) is not { } report)
         {
             return; // finished, failed, or being run elsewhere
         }
-        // The record as read right after the claim: its attempt is this run's.
-        var report = reports.FindReport(reportId)!;
         if (options.Shards > 1 && reports is IReportShardStore shards)
         {
             ExecuteSharded(report, shards, cancellationToken);

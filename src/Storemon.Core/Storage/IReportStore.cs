@@ -43,10 +43,11 @@ public interface IReportStore
     IReadOnlyList<ReportRecord> ListReports(int offset, int limit);
 
     /// <summary>
-    /// Claims a report for a run: true, and the report Running with one more attempt, when it was
-    /// Pending, or Running without a heartbeat since <paramref name="staleBefore"/> (its runner died).
+    /// Claims a report for a run: the report Running with one more attempt (the run's own), as claimed,
+    /// when it was Pending, or Running without a heartbeat since <paramref name="staleBefore"/> (its
+    /// runner died); null when it was not claimed.
     /// </summary>
-    bool TryStartReport(string id, Instant now, Instant staleBefore);
+    ReportRecord? TryStartReport(string id, Instant now, Instant staleBefore);
 
     // The next three are the run's own: each changes the report only while it is Running in the
     // run's attempt (the count after its claim), and says whether it did. A runner taken for dead, whose

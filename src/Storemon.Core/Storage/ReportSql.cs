@@ -24,11 +24,15 @@ internal static class ReportSql
 
     public const string List = $"SELECT {Columns} FROM report ORDER BY created_at DESC, id LIMIT @limit OFFSET @offset";
 
-    /// <summary>The claim: one UPDATE, so two runners can never both take a report.</summary>
-    public const string Start = """
+    /// <summary>
+    /// The claim: one UPDATE, so two runners can never both take a report; it returns the record as
+    /// claimed, whose attempt is the run's own (read apart, another claim could come in between).
+    /// </summary>
+    public const string Start = $"""
         UPDATE report SET status = 'Running', started_at = @now, heartbeat_at = @now, attempts = attempts + 1,
                           stores_done = 0, error = NULL
         WHERE id = @id AND (status = 'Pending' OR (status = 'Running' AND heartbeat_at < @stale))
+        RETURNING {Columns}
         """;
 
     // Progress, completion and failure come from the run that claimed the report, named by its attempt:

@@ -192,7 +192,7 @@ public sealed class ReportJobTests_Sqlite() : ReportJobTests(DatabaseKind.Sqlite
         {
             store.WritePolls([new PollRow("s1", (now - Duration.FromDays(1)).ToUnixTimeTicks() / Poll.TicksPerMicrosecond, false)], CancellationToken.None);
             store.CreateReport(new ReportRecord(abandoned, ReportStatus.Pending, null, Interpolation.Nearest, now));
-            Assert.True(store.TryStartReport(abandoned, now, now));
+            Assert.NotNull(store.TryStartReport(abandoned, now, now));
         }
 
         using var client = service.CreateClient();
@@ -251,7 +251,7 @@ public sealed class ReportJobTests_Postgres() : ReportJobTests(DatabaseKind.Post
         var now = SystemClock.Instance.GetCurrentInstant();
         runner.WritePolls([new PollRow("s1", (now - Duration.FromDays(1)).ToUnixTimeTicks() / Poll.TicksPerMicrosecond, false)], CancellationToken.None);
         runner.CreateReport(new ReportRecord(running, ReportStatus.Pending, null, Interpolation.Nearest, now));
-        Assert.True(runner.TryStartReport(running, now, now));
+        Assert.NotNull(runner.TryStartReport(running, now, now));
 
         // Another process runs the report, 3 of 7 stores done, beating every 200 ms while the service
         // starts and through two of its checks for stale reports (every 1.5 s here).

@@ -125,7 +125,7 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
         reports.CreateReport(new ReportRecord(id, ReportStatus.Pending, null, Interpolation.Nearest, ahead));
         if (running)
         {
-            Assert.True(reports.TryStartReport(id, ahead, ahead));
+            Assert.NotNull(reports.TryStartReport(id, ahead, ahead));
             Assert.True(reports.ReportProgress(id, attempt: 1, 3, 7, ahead));
         }
         return id;

@@ -30,7 +30,7 @@ public sealed class ShardStoreTests() : DatabaseTest(DatabaseKind.Postgres)
     private void Planned()
     {
         Db.Store.CreateReport(new ReportRecord("r1", ReportStatus.Pending, null, Interpolation.Nearest, At(0)));
-        Assert.True(Db.Store.TryStartReport("r1", At(1), At(0)));
+        Assert.NotNull(Db.Store.TryStartReport("r1", At(1), At(0)));
         Shards.PlanShards("r1", 1, SharedSnapshot(), At(0), [new ShardPlan(0, null, "m"), new ShardPlan(1, "m", null)]);
     }
 
@@ -59,7 +59,7 @@ public sealed class ShardStoreTests() : DatabaseTest(DatabaseKind.Postgres)
         // Run again (attempt 2): the shards of attempt 1 beat no more, whatever their rows say.
         Db.Execute("UPDATE report SET status = 'Running'");
         Assert.True(Shards.ShardHeartbeat("r1", 1, first.Index, 5, At(5)));
-        Assert.True(Db.Store.TryStartReport("r1", At(100), At(50)));
+        Assert.NotNull(Db.Store.TryStartReport("r1", At(100), At(50)));
         Assert.False(Shards.ShardHeartbeat("r1", 1, first.Index, 6, At(101)));
     }
 }

@@ -37,17 +37,19 @@ public abstract class ReportStoreTests(DatabaseKind kind) : DatabaseTest(kind)
     {
         Create("r1", 0);
 
-        Assert.True(Reports.TryStartReport("r1", At(1), staleBefore: At(0)));
-        Assert.False(Reports.TryStartReport("r1", At(2), staleBefore: At(0)));
+        Assert.NotNull(Reports.TryStartReport("r1", At(1), staleBefore: At(0)));
+        Assert.Null(Reports.TryStartReport("r1", At(2), staleBefore: At(0)));
         Assert.True(Reports.ReportProgress("r1", attempt: 1, 5, 10, At(10)));
         Assert.Null(Reports.OpenReportCsv("r1"));
         // The heartbeat at 10 s is not before 10 s: the run is alive.
-        Assert.False(Reports.TryStartReport("r1", At(20), staleBefore: At(10)));
-        Assert.True(Reports.TryStartReport("r1", At(30), staleBefore: At(11)));
+        Assert.Null(Reports.TryStartReport("r1", At(20), staleBefore: At(10)));
+        var claimed = Reports.TryStartReport("r1", At(30), staleBefore: At(11));
 
+        // The claim hands back the record as claimed: its attempt is the new run's.
         Assert.Equal(
             new ReportRecord("r1", ReportStatus.Running, null, Interpolation.Nearest, At(0), StartedAt: At(30), StoresDone: 0, StoresTotal: 10, Attempts: 2, HeartbeatAt: At(30)),
-            Reports.FindReport("r1"));
+            claimed);
+        Assert.Equal(claimed, Reports.FindReport("r1"));
     }
 
     [SkippableFact]
@@ -83,7 +85,7 @@ public abstract class ReportStoreTests(DatabaseKind kind) : DatabaseTest(kind)
         var report = Reports.FindReport("r1");
         Assert.Equal((ReportStatus.Failed, "store s7 has the unknown time zone Mars/Olympus_Mons", At(3)), (report!.Status, report.Error, report.FinishedAt));
         Assert.Null(Reports.OpenReportCsv("r1"));
-        Assert.False(Reports.TryStartReport("r1", At(100), At(100)));
+        Assert.Null(Reports.TryStartReport("r1", At(100), At(100)));
     }
 
     // A runner taken for dead (its heartbeat went stale, the report was claimed again) may carry on:
@@ -93,7 +95,7 @@ public abstract class ReportStoreTests(DatabaseKind kind) : DatabaseTest(kind)
     {
         Create("r1", 0);
         Reports.TryStartReport("r1", At(1), At(0));
-        Assert.True(Reports.TryStartReport("r1", At(200), staleBefore: At(100)));
+        Assert.NotNull(Reports.TryStartReport("r1", At(200), staleBefore: At(100)));
         Assert.True(Reports.ReportProgress("r1", attempt: 2, 4, 10, At(201)));
         var second = Reports.FindReport("r1");
 

@@ -145,7 +145,7 @@ public sealed class TakenForDeadTests() : DatabaseTest(DatabaseKind.Postgres)
 
         public IReadOnlyList<ReportRecord> ListReports(int offset, int limit) => reports.ListReports(offset, limit);
 
-        public bool TryStartReport(string id, Instant now, Instant staleBefore) => reports.TryStartReport(id, now, staleBefore);
+        public ReportRecord? TryStartReport(string id, Instant now, Instant staleBefore) => reports.TryStartReport(id, now, staleBefore);
 
         public bool CompleteReport(string id, int attempt, Instant? asOf, int rows, ReadOnlySpan<byte> csv, Instant now) =>
             reports.CompleteReport(id, attempt, asOf, rows, csv, now);

@@ -45,6 +45,8 @@ internal sealed class PollImport
     private readonly HashSet<long> _writable;
     private KeyedPoll[] _sorted = [];
     private KeyedPoll? _latest;
+    // Whether the latest poll written before this import may be unknown: no poll_latest row, yet polls.
+    private readonly bool _latestUnknown;
     private bool _copyStraight = true;
     private int _savepoints;
     private bool _stagingMade;
@@ -57,6 +59,8 @@ internal sealed class PollImport
         var partitions = PostgresMonitoringStore.Partitions(connection);
         _partitions = [.. partitions.Select(static partition => partition.Week)];
         _writable = [.. partitions.Where(static partition => !partition.DetachPending).Select(static partition => partition.Week)];
+        using var latest = new NpgsqlCommand("SELECT NOT EXISTS (SELECT 1 FROM poll_latest) AND EXISTS (SELECT 1 FROM poll)", connection);
+        _latestUnknown = (bool)latest.ExecuteScalar()!;
     }
 
     /// <summary>Writes <paramref name="rows"/> in the open transaction; returns how many rows were read.</summary>
@@ -284,10 +288,9 @@ internal sealed class PollImport
     }
 
     // The import's last statement, so the row lock on poll_latest is held only until the commit that
-    // follows: concurrent imports meet there one after the other, each keeping the later poll. When
-    // there is no row yet (a new database, or one from before the table), the first import does not
-    // know the polls written before it: it searches the whole table once, its own polls included,
-    // rather than keep an older poll of its own as the latest.
+    // follows: concurrent imports meet there one after the other, each keeping the later poll. In a
+    // database from before the table, the first import does not know the polls written before it: it
+    // searches the whole table once, its own polls included, rather than keep an older poll of its own.
     private void RaiseLatest()
     {
         if (_latest is not { } latest)
@@ -296,12 +299,9 @@ internal sealed class PollImport
         }
         var store = latest.Store;
         var at = PostgresMonitoringStore.DateTimeOf(latest.At);
-        using (var kept = new NpgsqlCommand("SELECT 1 FROM poll_latest", _connection))
+        if (_latestUnknown && PostgresReportSnapshot.SearchLatestPoll(_connection) is { } found)
         {
-            if (kept.ExecuteScalar() is null && PostgresReportSnapshot.SearchLatestPoll(_connection) is { } found)
-            {
-                (store, at) = found;
-            }
+            (store, at) = found;
         }
         PostgresMonitoringStore.Execute(_connection, """
             INSERT INTO poll_latest (store_key, observed_at) VALUES (@store, @at)

@@ -39,8 +39,14 @@ public sealed partial class PostgresMonitoringStore
 
     // One UPDATE: under READ COMMITTED a second claimant waits for the first and then re-checks the
     // condition on the row the first wrote, so exactly one of them gets the report.
-    public bool TryStartReport(string id, Instant now, Instant staleBefore) =>
-        ExecuteReportUpdate(ReportSql.Start, id, now, Timestamp("stale", staleBefore)) == 1;
+    public ReportRecord? TryStartReport(string id, Instant now, Instant staleBefore)
+    {
+        using var connection = _dataSource.OpenConnection();
+        using var update = new NpgsqlCommand(ReportSql.Start, connection);
+        update.Parameters.AddRange(new NpgsqlParameter[] { Text("id", id), Timestamp("now", now), Timestamp("stale", staleBefore) });
+        using var reader = update.ExecuteReader();
+        return ReportSql.ReadAll(reader, InstantAt).SingleOrDefault();
+    }
 
     public bool ReportProgress(string id, int attempt, int storesDone, int storesTotal, Instant now) =>
         ExecuteReportUpdate(ReportSql.Progress, id, now, Integer("attempt", attempt), Integer("done", storesDone), Integer("total", storesTotal)) == 1;

@@ -41,8 +41,17 @@ public sealed partial class SqliteMonitoringStore
         return ReportSql.ReadAll(reader, InstantAt);
     }
 
-    public bool TryStartReport(string id, Instant now, Instant staleBefore) =>
-        ExecuteReportUpdate(ReportSql.Start, id, now, ("@stale", Micros(staleBefore))) == 1;
+    public ReportRecord? TryStartReport(string id, Instant now, Instant staleBefore)
+    {
+        using var connection = Open();
+        using var update = connection.CreateCommand();
+        update.CommandText = ReportSql.Start;
+        update.Parameters.AddWithValue("@id", id);
+        update.Parameters.AddWithValue("@now", Micros(now));
+        update.Parameters.AddWithValue("@stale", Micros(staleBefore));
+        using var reader = update.ExecuteReader();
+        return ReportSql.ReadAll(reader, InstantAt).SingleOrDefault();
+    }
 
     public bool ReportProgress(string id, int attempt, int storesDone, int storesTotal, Instant now) =>
         ExecuteReportUpdate(ReportSql.Progress, id, now, ("@attempt", attempt), ("@done", storesDone), ("@total", storesTotal)) == 1;
