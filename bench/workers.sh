@@ -129,8 +129,8 @@ for line in sys.stdin:
         continue
     state = entry.get("State", {})
     if state.get("ReportId") == sys.argv[1] and "Shard" in state:
-        lines.append((int(state["Shard"]), "    shard %s of %s: %s stores in %.3f s by %s, %s" % (
-            state["Shard"], state["Shards"], format(int(state["Stores"]), ","), float(state["Seconds"]), state["Worker"], state["Role"])))
+        lines.append(((int(state["Attempt"]), int(state["Shard"])), "    attempt %s, shard %s of %s: %s stores in %.3f s by %s, %s" % (
+            state["Attempt"], state["Shard"], state["Shards"], format(int(state["Stores"]), ","), float(state["Seconds"]), state["Worker"], state["Role"])))
 for _, text in sorted(lines):
     print(text)' "$1"; }
 # The process id of the worker that planned report $1's shards (its own worker), from its log line.

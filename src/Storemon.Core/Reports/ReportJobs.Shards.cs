@@ -175,7 +175,7 @@ public sealed partial class ReportJobs
             var now = clock.GetCurrentInstant();
             shards.CompleteShard(work.ReportId, work.Attempt, work.Index, summary.Stores, csv.GetBuffer().AsSpan(0, (int)csv.Length), now);
             var took = now - started;
-            LogShardComputed(work.ReportId, work.Index + 1, work.ShardCount, summary.Stores, summary.PollRows, took.TotalSeconds, Worker,
+            LogShardComputed(work.ReportId, work.Attempt, work.Index + 1, work.ShardCount, summary.Stores, summary.PollRows, took.TotalSeconds, Worker,
                 reportStores is null ? "a helper" : "the report's worker");
             return true;
         }
@@ -193,8 +193,8 @@ public sealed partial class ReportJobs
     [LoggerMessage(Level = LogLevel.Information, Message = "Report {ReportId} (attempt {Attempt}) split into {Shards} shards over {Stores} stores, {Seconds:0.000} s after its start, by {Worker}")]
     private partial void LogPlanned(string reportId, int attempt, int shards, int stores, double seconds, string worker);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Report {ReportId} shard {Shard} of {Shards}: {Stores} stores, {PollRows} polls in {Seconds:0.000} s by {Worker}, {Role}")]
-    private partial void LogShardComputed(string reportId, int shard, int shards, int stores, long pollRows, double seconds, string worker, string role);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Report {ReportId} (attempt {Attempt}) shard {Shard} of {Shards}: {Stores} stores, {PollRows} polls in {Seconds:0.000} s by {Worker}, {Role}")]
+    private partial void LogShardComputed(string reportId, int attempt, int shard, int shards, int stores, long pollRows, double seconds, string worker, string role);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Report {ReportId} complete from {Shards} shards, {Seconds:0.000} s after its start, joined by {Worker}")]
     private partial void LogAssembled(string reportId, int shards, double seconds, string worker);
