@@ -33,11 +33,13 @@ namespace Storemon.Storage.Postgres;
 /// </remarks>
 internal sealed class PollImport
 {
-    private const int ChunkRows = 1 << 21;
+    /// <summary>Rows per chunk (tests make it small to see several chunks).</summary>
+    internal const int DefaultChunkRows = 1 << 21;
     private const int MaxSavepoints = 48;
     private const int PieceRows = 1 << 16;
 
     private readonly NpgsqlConnection _connection;
+    private readonly Func<NpgsqlConnection> _openConnection;
     private readonly NpgsqlTransaction _transaction;
     private readonly PostgresMonitoringStore.StoreKeys _stores;
     private readonly HashSet<long> _partitions;
@@ -51,8 +53,9 @@ internal sealed class PollImport
     private int _savepoints;
     private bool _stagingMade;
 
-    private PollImport(NpgsqlConnection connection, NpgsqlTransaction transaction)
+    private PollImport(NpgsqlConnection connection, NpgsqlTransaction transaction, Func<NpgsqlConnection> openConnection)
     {
+        _openConnection = openConnection;
         _connection = connection;
         _transaction = transaction;
         _stores = new PostgresMonitoringStore.StoreKeys(connection, loadAll: true);
@@ -64,9 +67,11 @@ internal sealed class PollImport
     }
 
     /// <summary>Writes <paramref name="rows"/> in the open transaction; returns how many rows were read.</summary>
-    public static int Run(NpgsqlConnection connection, NpgsqlTransaction transaction, IEnumerable<PollRow> rows, CancellationToken cancellationToken)
+    public static int Run(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, Func<NpgsqlConnection> openConnection, IEnumerable<PollRow> rows,
+        int chunkRows, CancellationToken cancellationToken)
     {
-        var import = new PollImport(connection, transaction);
+        var import = new PollImport(connection, transaction, openConnection);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var filled = new BlockingCollection<Chunk>(1);
 
@@ -96,7 +101,7 @@ internal sealed class PollImport
         var read = 0;
         try
         {
-            var chunk = new Chunk();
+            var chunk = new Chunk(chunkRows);
             var lastWeek = long.MinValue;
             foreach (var row in rows)
             {
@@ -113,10 +118,10 @@ internal sealed class PollImport
                 }
                 chunk.Add(new KeyedPoll(key, row.UnixMicroseconds, row.Active, chunk.Count));
                 read++;
-                if (chunk.Count == ChunkRows)
+                if (chunk.Count == chunkRows)
                 {
                     filled.Add(chunk, stop.Token);
-                    chunk = new Chunk();
+                    chunk = new Chunk(chunkRows);
                     lastWeek = long.MinValue;
                 }
             }
@@ -143,9 +148,9 @@ internal sealed class PollImport
     }
 
     /// <summary>Polls read from the input, keyed where their store was known, in input order.</summary>
-    private sealed class Chunk
+    private sealed class Chunk(int capacity)
     {
-        private KeyedPoll[] _polls = new KeyedPoll[1 << 14];
+        private KeyedPoll[] _polls = new KeyedPoll[Math.Min(capacity, 1 << 14)];
 
         public int Count { get; private set; }
 
@@ -161,7 +166,7 @@ internal sealed class PollImport
         {
             if (Count == _polls.Length)
             {
-                Array.Resize(ref _polls, Math.Min(ChunkRows, _polls.Length * 2));
+                Array.Resize(ref _polls, Math.Min(capacity, _polls.Length * 2));
             }
             _polls[Count++] = poll;
         }
@@ -239,14 +244,24 @@ internal sealed class PollImport
         Merge(sorted.Span, cancellationToken);
     }
 
-    // The partitions of the chunk's weeks, and weeks ahead of the newest, made when not known to exist.
+    // The partitions of the chunk's weeks, and weeks ahead of the newest, made when not known to exist,
+    // in a transaction of their own that commits at once. Made in the import's transaction, they held
+    // the partition lock until the import's end: an import waiting there for the lock while holding
+    // polls that the lock's holder then met (a unique check waits for the other's commit) was a
+    // deadlock, and one of the two imports failed. Empty weeks left by an import that fails are the
+    // weeks an import makes ahead anyway.
     private void EnsurePartitions(HashSet<long> weeks)
     {
         var wanted = PollWeeks.WithWeeksAhead(weeks);
         if (!_partitions.IsSupersetOf(wanted))
         {
             var missing = wanted.Where(week => !_partitions.Contains(week)).ToList();
-            PostgresMonitoringStore.EnsurePartitions(_connection, wanted);
+            using (var connection = _openConnection())
+            using (var transaction = connection.BeginTransaction())
+            {
+                PostgresMonitoringStore.EnsurePartitions(connection, wanted);
+                transaction.Commit();
+            }
             _partitions.UnionWith(wanted);
             _writable.UnionWith(missing);
         }

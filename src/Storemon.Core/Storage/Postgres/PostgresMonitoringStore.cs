@@ -32,6 +32,9 @@ public sealed partial class PostgresMonitoringStore : IStoremonDatabase
         _dataSource = new NpgsqlDataSourceBuilder(connectionString).Build();
     }
 
+    /// <summary>Polls an import sorts and copies at a time (smaller only in tests, to see several chunks).</summary>
+    internal int PollChunkRows { get; init; } = PollImport.DefaultChunkRows;
+
     /// <summary>The connection string the store was opened with.</summary>
     public string ConnectionString => _dataSource.ConnectionString;
 
@@ -95,7 +98,7 @@ public sealed partial class PostgresMonitoringStore : IStoremonDatabase
         ArgumentNullException.ThrowIfNull(rows);
         using var connection = _dataSource.OpenConnection();
         using var transaction = connection.BeginTransaction();
-        var written = PollImport.Run(connection, transaction, rows, cancellationToken);
+        var written = PollImport.Run(connection, transaction, _dataSource.OpenConnection, rows, PollChunkRows, cancellationToken);
         transaction.Commit();
         return written;
     }
