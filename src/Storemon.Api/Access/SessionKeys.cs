@@ -57,6 +57,7 @@ internal static class SessionKeys
     {
         public Task StartingAsync(CancellationToken cancellationToken)
         {
+            // Making a key takes milliseconds: a minute's wait means the holder is stuck, and the start fails saying so.
             store.WithKeyRingLocked(() =>
             {
                 var now = time.GetUtcNow();
@@ -64,7 +65,7 @@ internal static class SessionKeys
                 {
                     keys.CreateNewKey(now, now + options.Value.NewKeyLifetime);
                 }
-            });
+            }, TimeSpan.FromMinutes(1));
             return Task.CompletedTask;
         }
 

@@ -26,12 +26,16 @@ public interface IDataProtectionKeyStore
     /// Runs <paramref name="action"/> while no other process over this database runs one here: processes
     /// that start together over a new database make the key ring's first key once, not one each.
     /// </summary>
-    void WithKeyRingLocked(Action action);
+    /// <exception cref="TimeoutException">Another process held the lock for longer than <paramref name="timeout"/>.</exception>
+    void WithKeyRingLocked(Action action, TimeSpan timeout);
 }
 
 /// <summary>The statements on the key ring, the same text for SQLite and PostgreSQL.</summary>
 internal static class DataProtectionKeySql
 {
+    public static TimeoutException LockTimeout(TimeSpan timeout) => new(FormattableString.Invariant(
+        $"The data-protection key ring stayed locked by another process over this database for {timeout.TotalSeconds:0.#} s: a process that started with this one may be stuck making the ring's first key."));
+
     public const string List = "SELECT name, xml FROM data_protection_key ORDER BY id";
 
     // Names carry the key's id: two processes storing one name store the same key, so the second does nothing.

@@ -96,7 +96,7 @@ public abstract class DataProtectionKeyStoreTests(DatabaseKind kind) : DatabaseT
                         seen.Add("second in");
                     }
                     made = other.ListDataProtectionKeys().Count == 0 && other.AddDataProtectionKey(Second, KeyXml("0b1c2d3e", "second"));
-                });
+                }, TimeSpan.FromSeconds(30));
                 return made;
             });
             Assert.Empty(Db.Store.ListDataProtectionKeys());
@@ -107,12 +107,40 @@ public abstract class DataProtectionKeyStoreTests(DatabaseKind kind) : DatabaseT
             {
                 seen.Add("first out");
             }
-        });
+        }, TimeSpan.FromSeconds(30));
 
         Assert.True(secondMadeAKey!.Wait(TimeSpan.FromSeconds(30)), "the second process never got the lock");
         Assert.False(secondMadeAKey.Result);
         Assert.Equal(["first out", "second in"], seen);
         Assert.Equal([new DataProtectionKey(First, KeyXml("6f3a1b52", "first"))], Db.Store.ListDataProtectionKeys());
+    }
+
+    // A process stuck while holding the lock must not hang every other process's start: the wait ends,
+    // with an error that says what is going on.
+    [SkippableFact]
+    public async Task Waiting_for_the_key_ring_lock_ends_with_a_clear_error_after_the_timeout()
+    {
+        using var other = Db.Open();
+        using var holding = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var holder = Task.Run(() => Db.Store.WithKeyRingLocked(() =>
+        {
+            holding.Set();
+            release.Wait(TimeSpan.FromSeconds(30));
+        }, TimeSpan.FromSeconds(30)));
+        Assert.True(holding.Wait(TimeSpan.FromSeconds(30)));
+
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        var error = Assert.Throws<TimeoutException>(() => other.WithKeyRingLocked(() => Assert.Fail("ran without the lock"), TimeSpan.FromMilliseconds(300)));
+
+        Assert.InRange(waited.Elapsed, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(10));
+        Assert.StartsWith("The data-protection key ring stayed locked by another process over this database for 0.3 s", error.Message, StringComparison.Ordinal);
+        release.Set();
+        await holder;
+        // Released, it is free again, and the timed-out wait left nothing held.
+        var ran = false;
+        other.WithKeyRingLocked(() => ran = true, TimeSpan.FromSeconds(5));
+        Assert.True(ran);
     }
 }
 

@@ -23,11 +23,19 @@ public sealed partial class PostgresMonitoringStore
     }
 
     // A session lock on a connection of its own: the action writes through others, which the lock does not block.
-    public void WithKeyRingLocked(Action action)
+    public void WithKeyRingLocked(Action action, TimeSpan timeout)
     {
         ArgumentNullException.ThrowIfNull(action);
         using var connection = _dataSource.OpenConnection();
-        Execute(connection, $"SELECT pg_advisory_lock({KeyRingLock})");
+        // lock_timeout bounds the wait for an advisory lock too; set for this wait only.
+        try
+        {
+            Execute(connection, FormattableString.Invariant($"SET lock_timeout = {Math.Max(1, (long)timeout.TotalMilliseconds)}; SELECT pg_advisory_lock({KeyRingLock}); RESET lock_timeout"));
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
+        {
+            throw DataProtectionKeySql.LockTimeout(timeout);
+        }
         try
         {
             action();

@@ -28,12 +28,20 @@ public sealed partial class SqliteMonitoringStore
         return insert.ExecuteNonQuery() == 1;
     }
 
-    public void WithKeyRingLocked(Action action)
+    public void WithKeyRingLocked(Action action, TimeSpan timeout)
     {
         ArgumentNullException.ThrowIfNull(action);
-        lock (KeyRingLock)
+        if (!KeyRingLock.TryEnter(timeout))
+        {
+            throw DataProtectionKeySql.LockTimeout(timeout);
+        }
+        try
         {
             action();
+        }
+        finally
+        {
+            KeyRingLock.Exit();
         }
     }
 }
