@@ -55,68 +55,54 @@ public sealed partial class ReportJobs
         }
     }
 
+    /// <summary>The run of a sharded report by the worker that claimed it; <see cref="Execute"/> handles its failure.</summary>
     private void ExecuteSharded(ReportRecord report, IReportShardStore shards, CancellationToken cancellationToken)
     {
         // The record as this worker claimed it: its attempt is this run's.
         var attempt = report.Attempts;
-        try
+        using var snapshot = store.OpenSnapshot();
+        var asOf = report.RequestedAsOf ?? snapshot.LatestPoll();
+        var exported = snapshot.ExportSnapshot();
+        if (asOf is not { } reportTime || exported is null)
         {
-            using var snapshot = store.OpenSnapshot();
-            var asOf = report.RequestedAsOf ?? snapshot.LatestPoll();
-            var exported = snapshot.ExportSnapshot();
-            if (asOf is not { } reportTime || exported is null)
-            {
-                RunWhole(report, snapshot, cancellationToken);
-                return;
-            }
-            var storeIds = snapshot.StoreIds();
-            var plan = Plan(storeIds, options.Shards);
-            shards.PlanShards(report.Id, attempt, exported, reportTime, plan);
-            dispatch?.RequestHelpers(report.Id, plan.Count - 1);
-            var planned = clock.GetCurrentInstant() - report.StartedAt!.Value;
-            LogPlanned(report.Id, attempt, plan.Count, storeIds.Count, planned.TotalSeconds, Worker);
+            RunWhole(report, snapshot, cancellationToken);
+            return;
+        }
+        var storeIds = snapshot.StoreIds();
+        var plan = Plan(storeIds, options.Shards);
+        shards.PlanShards(report.Id, attempt, exported, reportTime, plan);
+        dispatch?.RequestHelpers(report.Id, plan.Count - 1);
+        var planned = clock.GetCurrentInstant() - report.StartedAt!.Value;
+        LogPlanned(report.Id, attempt, plan.Count, storeIds.Count, planned.TotalSeconds, Worker);
 
-            while (true)
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (Claim(shards, report.Id, attempt) is { } work)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                if (Claim(shards, report.Id, attempt) is { } work)
+                if (!ComputeShard(shards, snapshot, work, storeIds.Count, cancellationToken))
                 {
-                    if (!ComputeShard(shards, snapshot, work, storeIds.Count, cancellationToken))
-                    {
-                        return;
-                    }
-                    continue;
+                    return;
                 }
-                var progress = shards.ShardProgress(report.Id, attempt);
-                if (progress.ShardsDone == progress.Shards)
-                {
-                    break;
-                }
-                // Waiting for helpers; the report's heartbeat says this worker (and its snapshot) is alive.
-                if (!reports.ReportProgress(report.Id, attempt, progress.StoresDone, storeIds.Count, clock.GetCurrentInstant()))
-                {
-                    return; // a shard failed the report, or this worker was taken for dead and the report run again
-                }
-                cancellationToken.WaitHandle.WaitOne(ShardWait);
+                continue;
             }
-            var now = clock.GetCurrentInstant();
-            if (shards.CompleteReportFromShards(report.Id, attempt, reportTime, now))
+            var progress = shards.ShardProgress(report.Id, attempt);
+            if (progress.ShardsDone == progress.Shards)
             {
-                var took = now - report.StartedAt!.Value;
-                LogAssembled(report.Id, plan.Count, took.TotalSeconds, Worker);
+                break;
             }
+            // Waiting for helpers; the report's heartbeat says this worker (and its snapshot) is alive.
+            if (!reports.ReportProgress(report.Id, attempt, progress.StoresDone, storeIds.Count, clock.GetCurrentInstant()))
+            {
+                return; // a shard failed the report, or this worker was taken for dead and the report run again
+            }
+            cancellationToken.WaitHandle.WaitOne(ShardWait);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        var now = clock.GetCurrentInstant();
+        if (shards.CompleteReportFromShards(report.Id, attempt, reportTime, now))
         {
-            throw;
-        }
-        catch (RunSupersededException)
-        {
-            LogSuperseded(report.Id, attempt, Worker);
-        }
-        catch (Exception e)
-        {
-            reports.FailReport(report.Id, attempt, $"{e.GetType().Name}: {e.Message}", clock.GetCurrentInstant());
+            var took = now - report.StartedAt!.Value;
+            LogAssembled(report.Id, plan.Count, took.TotalSeconds, Worker);
         }
     }
 
@@ -159,21 +145,20 @@ public sealed partial class ReportJobs
         var started = clock.GetCurrentInstant();
         try
         {
-            using var csv = new MemoryStream();
-            ReportSummary summary;
-            using (var writer = new StreamWriter(csv, Utf8, 1 << 16, leaveOpen: true))
+            var (csv, summary) = InMemory(writer =>
             {
                 if (work.Index == 0)
                 {
                     writer.Write(ReportCsv.Header);
                     writer.Write('\n');
                 }
-                summary = ReportRunner.WriteRows(
+                return ReportRunner.WriteRows(
                     snapshot, work.AsOf, work.Interpolation, new StoreRange(work.FromStoreId, work.ToStoreId), writer,
                     new ShardHeartbeat(shards, work, clock, reportStores is null ? null : reports, reportStores ?? 0), cancellationToken);
-            }
+            });
+            using var _ = csv;
             var now = clock.GetCurrentInstant();
-            shards.CompleteShard(work.ReportId, work.Attempt, work.Index, summary.Stores, csv.GetBuffer().AsSpan(0, (int)csv.Length), now);
+            shards.CompleteShard(work.ReportId, work.Attempt, work.Index, summary.Stores, Bytes(csv), now);
             var took = now - started;
             LogShardComputed(work.ReportId, work.Attempt, work.Index + 1, work.ShardCount, summary.Stores, summary.PollRows, took.TotalSeconds, Worker,
                 reportStores is null ? "a helper" : "the report's worker");
@@ -185,7 +170,7 @@ public sealed partial class ReportJobs
         }
         catch (Exception e) when (e is not RunSupersededException)
         {
-            reports.FailReport(work.ReportId, work.Attempt, $"{e.GetType().Name}: {e.Message} (shard {work.Index + 1} of {work.ShardCount})", clock.GetCurrentInstant());
+            reports.FailReport(work.ReportId, work.Attempt, $"{Reason(e)} (shard {work.Index + 1} of {work.ShardCount})", clock.GetCurrentInstant());
             return false;
         }
     }

@@ -62,15 +62,17 @@ public sealed partial class ReportJobs(
         {
             return; // finished, failed, or being run elsewhere
         }
-        if (options.Shards > 1 && reports is IReportShardStore shards)
-        {
-            ExecuteSharded(report, shards, cancellationToken);
-            return;
-        }
         try
         {
-            using var snapshot = store.OpenSnapshot();
-            RunWhole(report, snapshot, cancellationToken);
+            if (options.Shards > 1 && reports is IReportShardStore shards)
+            {
+                ExecuteSharded(report, shards, cancellationToken);
+            }
+            else
+            {
+                using var snapshot = store.OpenSnapshot();
+                RunWhole(report, snapshot, cancellationToken);
+            }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -83,24 +85,34 @@ public sealed partial class ReportJobs(
         catch (Exception e)
         {
             // Never a silently partial CSV: the report fails whole, with the reason.
-            reports.FailReport(reportId, report.Attempts, $"{e.GetType().Name}: {e.Message}", clock.GetCurrentInstant());
+            reports.FailReport(reportId, report.Attempts, Reason(e), clock.GetCurrentInstant());
         }
     }
+
+    private static string Reason(Exception e) => $"{e.GetType().Name}: {e.Message}";
+
+    /// <summary>The CSV that <paramref name="write"/> writes, in memory (UTF-8 without a byte-order mark), and what it returned.</summary>
+    private static (MemoryStream Csv, ReportSummary Summary) InMemory(Func<TextWriter, ReportSummary> write)
+    {
+        var csv = new MemoryStream();
+        using (var writer = new StreamWriter(csv, Utf8, 1 << 16, leaveOpen: true))
+        {
+            return (csv, write(writer));
+        }
+    }
+
+    private static ReadOnlySpan<byte> Bytes(MemoryStream csv) => csv.GetBuffer().AsSpan(0, (int)csv.Length);
 
     /// <summary>Computes the report in one piece from <paramref name="snapshot"/> and stores it Complete.</summary>
     private void RunWhole(ReportRecord report, IReportSnapshot snapshot, CancellationToken cancellationToken)
     {
         var started = clock.GetCurrentInstant();
-        using var csv = new MemoryStream();
-        ReportSummary summary;
-        using (var writer = new StreamWriter(csv, Utf8, 1 << 16, leaveOpen: true))
-        {
-            summary = ReportRunner.Run(
-                snapshot, new ReportRequest(report.RequestedAsOf, report.Interpolation), writer,
-                new Heartbeat(reports, report.Id, report.Attempts, clock), cancellationToken);
-        }
+        var (csv, summary) = InMemory(writer => ReportRunner.Run(
+            snapshot, new ReportRequest(report.RequestedAsOf, report.Interpolation), writer,
+            new Heartbeat(reports, report.Id, report.Attempts, clock), cancellationToken));
+        using var _ = csv;
         var now = clock.GetCurrentInstant();
-        if (!reports.CompleteReport(report.Id, report.Attempts, summary.AsOf, summary.Stores, csv.GetBuffer().AsSpan(0, (int)csv.Length), now))
+        if (!reports.CompleteReport(report.Id, report.Attempts, summary.AsOf, summary.Stores, Bytes(csv), now))
         {
             throw new RunSupersededException();
         }
