@@ -43,8 +43,9 @@ internal sealed class PollImport
     private readonly NpgsqlTransaction _transaction;
     private readonly PostgresMonitoringStore.StoreKeys _stores;
     private readonly HashSet<long> _partitions;
-    // Partitions that take rows (not being detached), by week: a copy goes straight into them.
-    private readonly HashSet<long> _writable;
+    // Weeks whose partitions were being detached when the import began: they take no rows, so a copy
+    // goes through the parent (and fails there, as any write would); into the others it goes straight.
+    private readonly HashSet<long> _detaching;
     private KeyedPoll[] _sorted = [];
     private KeyedPoll? _latest;
     // Whether the latest poll written before this import may be unknown: no poll_latest row, yet polls.
@@ -61,7 +62,7 @@ internal sealed class PollImport
         _stores = new PostgresMonitoringStore.StoreKeys(connection, loadAll: true);
         var partitions = PostgresMonitoringStore.Partitions(connection);
         _partitions = [.. partitions.Select(static partition => partition.Week)];
-        _writable = [.. partitions.Where(static partition => !partition.DetachPending).Select(static partition => partition.Week)];
+        _detaching = [.. partitions.Where(static partition => partition.DetachPending).Select(static partition => partition.Week)];
         using var latest = new NpgsqlCommand("SELECT NOT EXISTS (SELECT 1 FROM poll_latest) AND EXISTS (SELECT 1 FROM poll)", connection);
         _latestUnknown = (bool)latest.ExecuteScalar()!;
     }
@@ -255,7 +256,6 @@ internal sealed class PollImport
         var wanted = PollWeeks.WithWeeksAhead(weeks);
         if (!_partitions.IsSupersetOf(wanted))
         {
-            var missing = wanted.Where(week => !_partitions.Contains(week)).ToList();
             using (var connection = _openConnection())
             using (var transaction = connection.BeginTransaction())
             {
@@ -263,7 +263,6 @@ internal sealed class PollImport
                 transaction.Commit();
             }
             _partitions.UnionWith(wanted);
-            _writable.UnionWith(missing);
         }
     }
 
@@ -350,7 +349,7 @@ internal sealed class PollImport
 
     private void CopyInto(long week, ReadOnlySpan<KeyedPoll> polls, CancellationToken cancellationToken)
     {
-        var table = _writable.Contains(week) ? PollWeeks.NameOf(week) : "poll";
+        var table = _detaching.Contains(week) ? "poll" : PollWeeks.NameOf(week);
         Copy($"COPY {table} (store_key, observed_at, active) FROM STDIN (FORMAT BINARY)", polls, cancellationToken);
     }
 
