@@ -69,6 +69,77 @@ public sealed class PostgresImportTests() : DatabaseTest(DatabaseKind.Postgres)
         Assert.Equal(dump, Db.Rows("SELECT store_key || ' ' || observed_at || ' ' || active FROM poll ORDER BY 1"));
     }
 
+    // Stores "a" and "b" polled hourly from Friday 2023-01-20 to Monday 07:00: 144 polls in the week
+    // of 2023-01-16, then 16 in the week of 2023-01-23. Then stragglers: "a" at hour 5 again with the
+    // other status (a poll of the first week, which is written by then), a new store "c" in the first
+    // week, and "b" at hour 75 again (a duplicate within the second week's chunk).
+    private static List<PollRow> WeekAndABit() =>
+    [
+        .. Enumerable.Range(0, 80).SelectMany(hour => new[] { Poll("a", hour, active: hour % 2 == 0), Poll("b", hour, active: true) }),
+        Poll("a", 5, active: true),
+        Poll("c", 6, active: false),
+        Poll("b", 75, active: false),
+    ];
+
+    [SkippableFact]
+    public void A_file_that_moves_on_to_the_next_week_is_written_a_week_at_a_time_and_its_stragglers_still_win()
+    {
+        var result = RunImport(WeekAndABit(), weekChunkRows: 100);
+
+        // The first week is its own chunk once the input moves on; the second week and the stragglers are
+        // the other, whose copy meets the stored (a, hour 5) and so merges instead, the later poll winning.
+        Assert.Equal(new PollImport.Result(Read: 163, Chunks: 2), result);
+        Assert.Equal(161, Db.Scalar("SELECT count(*) FROM poll"));
+        Assert.Equal(145, Db.Scalar("SELECT count(*) FROM poll_20230116"));
+        Assert.Equal(16, Db.Scalar("SELECT count(*) FROM poll_20230123"));
+        Assert.Equal("2023-01-20 05:00:00.123456 true", Polls("a")[5]);
+        Assert.Equal("2023-01-20 04:00:00.123456 true", Polls("a")[4]);
+        Assert.Equal(["2023-01-20 06:00:00.123456 false"], Polls("c"));
+        Assert.Equal("2023-01-23 03:00:00.123456 false", Polls("b")[75]);
+        Assert.Equal("2023-01-23 04:00:00.123456 true", Polls("b")[76]);
+        Assert.Equal(80, Polls("b").Count);
+    }
+
+    [SkippableFact]
+    public void A_week_shorter_than_the_week_chunk_stays_in_one_chunk_with_the_next()
+    {
+        var result = RunImport(WeekAndABit(), weekChunkRows: 145);
+
+        Assert.Equal(new PollImport.Result(Read: 163, Chunks: 1), result);
+        Assert.Equal(161, Db.Scalar("SELECT count(*) FROM poll"));
+        Assert.Equal("2023-01-20 05:00:00.123456 true", Polls("a")[5]);
+        Assert.Equal("2023-01-23 03:00:00.123456 false", Polls("b")[75]);
+    }
+
+    [SkippableFact]
+    public void Weeks_in_turn_and_chunks_filling_up_each_end_a_chunk()
+    {
+        // Three weeks of 200 polls each (the last cut short), oldest last; chunks of at most 150 rows.
+        var rows = new List<PollRow>();
+        foreach (var week in new[] { 14, 7, 0 })
+        {
+            rows.AddRange(Enumerable.Range(0, 200).Select(i => Poll($"s{i % 4}", (week * 24) + 72 + (i / 4), active: i % 3 == 0)));
+        }
+        var result = RunImport(rows, weekChunkRows: 50, chunkRows: 150);
+
+        // Each week: 150 rows (the chunk is full), then the other 50, which the move to the next week ends.
+        Assert.Equal(new PollImport.Result(Read: 600, Chunks: 6), result);
+        Assert.Equal([200, 200, 200], Db.Rows("""
+            SELECT count(*)::text FROM poll GROUP BY date_trunc('week', observed_at AT TIME ZONE 'UTC') ORDER BY 1
+            """).Select(int.Parse));
+    }
+
+    private PollImport.Result RunImport(IEnumerable<PollRow> rows, int weekChunkRows, int chunkRows = PollImport.DefaultChunkRows)
+    {
+        _ = Db.Store;   // migrated
+        using var dataSource = Npgsql.NpgsqlDataSource.Create(Db.Connection);
+        using var connection = dataSource.OpenConnection();
+        using var transaction = connection.BeginTransaction();
+        var result = PollImport.Run(connection, transaction, dataSource.OpenConnection, rows, chunkRows, weekChunkRows, CancellationToken.None);
+        transaction.Commit();
+        return result;
+    }
+
     [SkippableFact]
     public void A_failing_enumeration_rolls_the_whole_import_back()
     {

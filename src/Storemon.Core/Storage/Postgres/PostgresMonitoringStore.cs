@@ -35,6 +35,9 @@ public sealed partial class PostgresMonitoringStore : IStoremonDatabase
     /// <summary>Polls an import sorts and copies at a time (smaller only in tests, to see several chunks).</summary>
     internal int PollChunkRows { get; init; } = PollImport.DefaultChunkRows;
 
+    /// <summary>The rows a one-week chunk needs to be written when the input moves on to another week (smaller only in tests).</summary>
+    internal int WeekChunkRows { get; init; } = PollImport.DefaultWeekChunkRows;
+
     /// <summary>The connection string the store was opened with.</summary>
     public string ConnectionString => _dataSource.ConnectionString;
 
@@ -98,9 +101,9 @@ public sealed partial class PostgresMonitoringStore : IStoremonDatabase
         ArgumentNullException.ThrowIfNull(rows);
         using var connection = _dataSource.OpenConnection();
         using var transaction = connection.BeginTransaction();
-        var written = PollImport.Run(connection, transaction, _dataSource.OpenConnection, rows, PollChunkRows, cancellationToken);
+        var written = PollImport.Run(connection, transaction, _dataSource.OpenConnection, rows, PollChunkRows, WeekChunkRows, cancellationToken);
         transaction.Commit();
-        return written;
+        return written.Read;
     }
 
     public int ReplaceBusinessHours(IEnumerable<BusinessHoursRow> rows, CancellationToken cancellationToken)
