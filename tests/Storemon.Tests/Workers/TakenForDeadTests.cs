@@ -26,8 +26,8 @@ public sealed class TakenForDeadTests() : DatabaseTest(DatabaseKind.Postgres)
     // The replacement's clock is past the stale time of the first worker's last heartbeat.
     private static FakeClock ReplacementClock() => new(Now + Duration.FromMinutes(5));
 
-    private void ImportStores() =>
-        GeneratedData.Import(Db.Store, SyntheticDataSet.Create(new GeneratorOptions { Stores = 200, Span = TimeSpan.FromDays(8), End = Now, Seed = 3 }));
+    private void ImportStores(int stores = 200, int days = 8) =>
+        GeneratedData.Import(Db.Store, SyntheticDataSet.Create(new GeneratorOptions { Stores = stores, Span = TimeSpan.FromDays(days), End = Now, Seed = 3 }));
 
     [SkippableFact]
     public void A_worker_that_resumes_after_its_report_was_run_again_to_the_end_leaves_the_report_complete()
@@ -110,6 +110,33 @@ public sealed class TakenForDeadTests() : DatabaseTest(DatabaseKind.Postgres)
         Assert.Contains("\nlate-store,", csv, StringComparison.Ordinal);
     }
 
+    // The same in the middle of a shard: the report's own worker stalls at its first shard's first
+    // heartbeat (a shard beats every 1,024 stores: these shards have 1,100), meanwhile polls arrive and
+    // the report is run again to the end elsewhere; then the first worker carries on. The shard's
+    // heartbeat names the old attempt and is refused: the worker stops there, computing no more of the
+    // shard, storing none of it and failing nothing.
+    [SkippableFact]
+    public void A_worker_that_resumes_mid_shard_after_its_report_was_run_again_stops_there_and_leaves_the_report_complete()
+    {
+        ImportStores(stores: 2200, days: 2);
+        using var elsewhere = Db.Open();
+        var replacement = new ReportJobs(elsewhere, elsewhere, ReplacementClock(), TwoShards);
+        var stalls = new StallsAtFirstHeartbeat(Db.Store, id =>
+        {
+            Db.Store.WritePolls(ServiceCalls.HourlyPolls("late-store", Now + Duration.FromMinutes(30), 24), CancellationToken.None);
+            replacement.Execute(id, CancellationToken.None);
+            Assert.Equal(ReportStatus.Complete, Db.Store.FindReport(id)!.Status);
+        });
+        var slow = new ReportJobs(Db.Store, stalls, new FakeClock(Now), TwoShards);
+        var report = slow.Create(new ReportRequest());
+
+        slow.Execute(report.Id, CancellationToken.None);
+
+        Assert.Equal([(1, 0, false)], stalls.ShardHeartbeats);
+        var csv = AssertCompleteWithTheEnginesReport(report.Id);
+        Assert.Contains("\nlate-store,", csv, StringComparison.Ordinal);
+    }
+
     private string AssertCompleteWithTheEnginesReport(string id)
     {
         var record = Db.Store.FindReport(id)!;
@@ -124,20 +151,56 @@ public sealed class TakenForDeadTests() : DatabaseTest(DatabaseKind.Postgres)
         return csv;
     }
 
-    /// <summary>The real report records, with <paramref name="stall"/> run inside the first heartbeat of a run.</summary>
-    private sealed class StallsAtFirstHeartbeat(IReportStore reports, Action<string> stall) : IReportStore
+    /// <summary>
+    /// The real report and shard records, with <paramref name="stall"/> run inside the first heartbeat of
+    /// a run, the report's or a shard's.
+    /// </summary>
+    private sealed class StallsAtFirstHeartbeat(IStoremonDatabase store, Action<string> stall) : IReportStore, IReportShardStore
     {
+        private readonly IReportStore reports = store;
+        private readonly IReportShardStore shards = (IReportShardStore)store;
+
         public bool Stalled { get; private set; }
 
+        /// <summary>Each shard heartbeat: its attempt, its shard, and whether it was taken.</summary>
+        public List<(int Attempt, int Index, bool Taken)> ShardHeartbeats { get; } = [];
+
         public bool ReportProgress(string id, int attempt, int storesDone, int storesTotal, Instant now)
+        {
+            StallOnce(id);
+            return reports.ReportProgress(id, attempt, storesDone, storesTotal, now);
+        }
+
+        public bool ShardHeartbeat(string reportId, int attempt, int index, int storesDone, Instant now)
+        {
+            StallOnce(reportId);
+            var taken = shards.ShardHeartbeat(reportId, attempt, index, storesDone, now);
+            ShardHeartbeats.Add((attempt, index, taken));
+            return taken;
+        }
+
+        private void StallOnce(string id)
         {
             if (!Stalled)
             {
                 Stalled = true;
                 stall(id);
             }
-            return reports.ReportProgress(id, attempt, storesDone, storesTotal, now);
         }
+
+        public void PlanShards(string reportId, int attempt, string snapshot, Instant asOf, IReadOnlyList<ShardPlan> plan) =>
+            shards.PlanShards(reportId, attempt, snapshot, asOf, plan);
+
+        public ShardWork? TryClaimShard(string reportId, Instant now, Instant staleBefore, int? attempt = null) =>
+            shards.TryClaimShard(reportId, now, staleBefore, attempt);
+
+        public void CompleteShard(string reportId, int attempt, int index, int rows, ReadOnlySpan<byte> csv, Instant now) =>
+            shards.CompleteShard(reportId, attempt, index, rows, csv, now);
+
+        public ShardProgress ShardProgress(string reportId, int attempt) => shards.ShardProgress(reportId, attempt);
+
+        public bool CompleteReportFromShards(string reportId, int attempt, Instant asOf, Instant now) =>
+            shards.CompleteReportFromShards(reportId, attempt, asOf, now);
 
         public void CreateReport(ReportRecord report) => reports.CreateReport(report);
 
