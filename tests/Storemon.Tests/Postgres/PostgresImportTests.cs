@@ -112,21 +112,37 @@ public sealed class PostgresImportTests() : DatabaseTest(DatabaseKind.Postgres)
     }
 
     [SkippableFact]
-    public void Weeks_in_turn_and_chunks_filling_up_each_end_a_chunk()
+    public void Only_the_first_chunk_ends_where_the_week_changes_and_the_later_ones_fill_up()
     {
-        // Three weeks of 200 polls each (the last cut short), oldest last; chunks of at most 150 rows.
+        // Four weeks of 100 polls each, oldest last; chunks of at most 150 rows.
         var rows = new List<PollRow>();
-        foreach (var week in new[] { 14, 7, 0 })
+        foreach (var week in new[] { 3, 2, 1, 0 })
         {
-            rows.AddRange(Enumerable.Range(0, 200).Select(i => Poll($"s{i % 4}", (week * 24) + 72 + (i / 4), active: i % 3 == 0)));
+            rows.AddRange(Enumerable.Range(0, 100).Select(i => Poll($"s{i % 4}", (week * 168) + 72 + (i / 4), active: i % 3 == 0)));
         }
         var result = RunImport(rows, weekChunkRows: 50, chunkRows: 150);
 
-        // Each week: 150 rows (the chunk is full), then the other 50, which the move to the next week ends.
-        Assert.Equal(new PollImport.Result(Read: 600, Chunks: 6), result);
-        Assert.Equal([200, 200, 200], Db.Rows("""
+        // The first week alone, then 150 rows (the next week and half of the third), then the other 50.
+        Assert.Equal(new PollImport.Result(Read: 400, Chunks: 3), result);
+        Assert.Equal([100, 100, 100, 100], Db.Rows("""
             SELECT count(*)::text FROM poll GROUP BY date_trunc('week', observed_at AT TIME ZONE 'UTC') ORDER BY 1
             """).Select(int.Parse));
+    }
+
+    [SkippableFact]
+    public void A_first_chunk_filled_up_within_its_week_leaves_the_later_ones_to_fill_up_too()
+    {
+        // Two weeks of 200 polls each; chunks of at most 150 rows: 150, then 150 (the rest of the first
+        // week and half the second), then 100.
+        var rows = new List<PollRow>();
+        foreach (var week in new[] { 0, 1 })
+        {
+            rows.AddRange(Enumerable.Range(0, 200).Select(i => Poll($"s{i % 4}", (week * 168) + 72 + (i / 4), active: true)));
+        }
+        var result = RunImport(rows, weekChunkRows: 10, chunkRows: 150);
+
+        Assert.Equal(new PollImport.Result(Read: 400, Chunks: 3), result);
+        Assert.Equal(400, Db.Scalar("SELECT count(*) FROM poll"));
     }
 
     private PollImport.Result RunImport(IEnumerable<PollRow> rows, int weekChunkRows, int chunkRows = PollImport.DefaultChunkRows)

@@ -31,11 +31,13 @@ namespace Storemon.Storage.Postgres;
 /// well under 64 savepoints, past which PostgreSQL makes every other session's snapshot slower to
 /// check; after <see cref="MaxSavepoints"/> chunks the rest merge through the staging table.
 /// <para>
-/// A chunk also ends where the input, having been in one week, moves to another (once it holds
-/// <c>weekChunkRows</c>): polls come in time order, so that week is then whole, and it is copied while
-/// the next week is read and sorted. (The public file has 1.3M polls in one week and 0.7M in the next;
-/// read whole before the first copy, it kept the server waiting ~0.3 s longer.) A straggler of a week
-/// already written goes in with a later chunk, as a later import's would.
+/// The first chunk also ends where the input, having been in one week, moves to another (once it holds
+/// <c>weekChunkRows</c>): polls come in time order, so that week is then whole, and the server copies
+/// it while the rest is read and sorted. (The public file has 1.3M polls in one week and 0.7M in the
+/// next; read whole before the first copy, it kept the server waiting ~0.3 s longer.) Only the first:
+/// the copying is the slower side, so once it is under way the reading keeps ahead of it anyway, and
+/// more chunks would only spend savepoints. A straggler of a week already written goes in with a later
+/// chunk, as a later import's would.
 /// </para>
 /// </remarks>
 internal sealed class PollImport
@@ -119,16 +121,18 @@ internal sealed class PollImport
         try
         {
             var chunk = new Chunk(chunkRows);
+            var firstChunk = true;
             var lastWeek = long.MinValue;
             foreach (var row in rows)
             {
                 var week = PollWeeks.StartOf(row.UnixMicroseconds);
                 if (week != lastWeek)
                 {
-                    if (chunk.Weeks.Count == 1 && chunk.Count >= weekChunkRows)
+                    if (firstChunk && chunk.Weeks.Count == 1 && chunk.Count >= weekChunkRows)
                     {
                         filled.Add(chunk, stop.Token);
                         chunk = new Chunk(chunkRows);
+                        firstChunk = false;
                     }
                     chunk.Weeks.Add(week);
                     lastWeek = week;
@@ -144,6 +148,7 @@ internal sealed class PollImport
                 {
                     filled.Add(chunk, stop.Token);
                     chunk = new Chunk(chunkRows);
+                    firstChunk = false;
                     lastWeek = long.MinValue;
                 }
             }
