@@ -179,9 +179,14 @@ internal sealed class PollImport
     }
 
     /// <summary>Polls read from the input, keyed where their store was known, in input order.</summary>
+    /// <remarks>
+    /// The array is of the chunk's full size from the start, not grown: it is not zeroed, so the memory
+    /// of polls never written is never touched, where growing by doubling touched as much again in the
+    /// arrays it left behind.
+    /// </remarks>
     private sealed class Chunk(int capacity)
     {
-        private KeyedPoll[] _polls = PollBuffers.Shared.Rent(Math.Min(capacity, 1 << 14));
+        private KeyedPoll[] _polls = PollBuffers.Shared.Rent(capacity);
 
         public int Count { get; private set; }
 
@@ -193,17 +198,7 @@ internal sealed class PollImport
 
         public Span<KeyedPoll> Polls => _polls.AsSpan(0, Count);
 
-        public void Add(KeyedPoll poll)
-        {
-            if (Count == _polls.Length)
-            {
-                var larger = PollBuffers.Shared.Rent(Math.Min(capacity, _polls.Length * 2));
-                Polls.CopyTo(larger);
-                PollBuffers.Shared.Return(_polls);
-                _polls = larger;
-            }
-            _polls[Count++] = poll;
-        }
+        public void Add(KeyedPoll poll) => _polls[Count++] = poll;
 
         /// <summary>Gives the buffer back once the chunk is written.</summary>
         public void Release()
