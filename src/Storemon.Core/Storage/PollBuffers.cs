@@ -5,9 +5,9 @@ namespace Storemon.Storage;
 /// </summary>
 /// <remarks>
 /// Memory the process has not used before costs more to touch than an import's own work on it: on the
-/// 2-core virtual machine this was built on, writing 1.3M polls into a new array took 0.10-0.16 s (a
+/// 2-core virtual machine of the benchmarks, writing 1.3M polls into a new array took 0.10-0.16 s (a
 /// page fault every 4 KB), into one used before 3 ms. A bulk import of ~2M polls fills about 100 MB of
-/// them (the chunk as it grows, and its sorted copy); kept, a service's later imports find them ready.
+/// them (its chunks and their sorted copy); kept, a service's later imports find them ready.
 /// New arrays are not zeroed first, since every poll in use is written before it is read.
 /// </remarks>
 internal sealed class PollBuffers(int kept)

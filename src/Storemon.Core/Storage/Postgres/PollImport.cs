@@ -17,7 +17,7 @@ namespace Storemon.Storage.Postgres;
 /// <item>New polls, the usual case (the next hours of data, a first import), are copied straight into
 /// the partitions of their weeks, one after the other, under a savepoint: a copy does not look for an existing row first the way
 /// <c>INSERT … ON CONFLICT</c> does, whose check and speculative insertion cost as much again as the
-/// insert itself (2M sorted polls into empty weeks on the 2-core machine this was built on: 2.0 s by
+/// insert itself (2M sorted polls into empty weeks on the 2-core machine of the benchmarks: 2.0 s by
 /// COPY, 2.6 s by a plain INSERT from a staging table, 5.1 s by INSERT … ON CONFLICT).</item>
 /// <item>When that copy meets an existing (store, time) (a re-import, an overlapping file, another
 /// writer's poll), the chunk is rolled back to its savepoint and goes through a temporary staging
