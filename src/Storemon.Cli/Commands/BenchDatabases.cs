@@ -15,6 +15,9 @@ internal abstract class BenchDatabases : IDisposable
     /// <summary>An empty database for <paramref name="name"/> (what an earlier one of that name held is gone): its --db setting.</summary>
     public abstract string Fresh(string name);
 
+    /// <summary>Removes the database <see cref="Fresh"/> made for <paramref name="name"/> now, not at the end.</summary>
+    public abstract void Drop(string name);
+
     public abstract void Dispose();
 
     /// <summary>SQLite files in <paramref name="work"/>, or scratch databases on the server of <paramref name="server"/> when given.</summary>
@@ -35,6 +38,8 @@ internal abstract class BenchDatabases : IDisposable
             return path;
         }
 
+        public override void Drop(string name) => Fresh(name);
+
         // The files go with the work folder.
         public override void Dispose() { }
     }
@@ -52,6 +57,13 @@ internal abstract class BenchDatabases : IDisposable
             var database = _prefix + "_" + name;
             _made.Add(database);
             return PostgresDatabases.CreateFresh(maintenance, database);
+        }
+
+        public override void Drop(string name)
+        {
+            var database = _prefix + "_" + name;
+            PostgresDatabases.Drop(maintenance, database);
+            _made.Remove(database);
         }
 
         public override void Dispose()

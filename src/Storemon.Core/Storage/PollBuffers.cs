@@ -12,12 +12,19 @@ namespace Storemon.Storage;
 /// </remarks>
 internal sealed class PollBuffers(int kept)
 {
-    /// <summary>The process's buffers, three: an import's chunk being read, the chunk being written and its sorted copy.</summary>
-    public static PollBuffers Shared { get; } = new(3);
+    /// <summary>
+    /// The process's buffers, four: an import's chunk being read, the one queued for the writer, the one
+    /// being written and its sorted copy. Never given back to the system: a service that has made a bulk
+    /// import keeps up to four chunk-sized arrays (~48 MB each at the default chunk size).
+    /// </summary>
+    public static PollBuffers Shared { get; } = new(4);
 
     private readonly KeyedPoll[]?[] _free = new KeyedPoll[kept][];
 
-    /// <summary>The smallest kept array of at least <paramref name="length"/> polls, or a new one of that length.</summary>
+    /// <summary>
+    /// The smallest kept array of at least <paramref name="length"/> polls and at most twice that, or a
+    /// new one of that length: a small import does not take the large arrays a bulk import needs.
+    /// </summary>
     public KeyedPoll[] Rent(int length)
     {
         lock (_free)
@@ -25,7 +32,7 @@ internal sealed class PollBuffers(int kept)
             var best = -1;
             for (var i = 0; i < _free.Length; i++)
             {
-                if (_free[i] is { } array && array.Length >= length && (best < 0 || array.Length < _free[best]!.Length))
+                if (_free[i] is { } array && array.Length >= length && array.Length <= 2L * length && (best < 0 || array.Length < _free[best]!.Length))
                 {
                     best = i;
                 }

@@ -5,7 +5,7 @@ namespace Storemon.Tests.Storage;
 public sealed class PollBuffersTests
 {
     [Fact]
-    public void A_rent_takes_the_smallest_kept_array_that_is_long_enough_or_makes_one_of_the_length_asked()
+    public void A_rent_takes_the_smallest_kept_array_long_enough_and_at_most_twice_the_length_asked_or_makes_one()
     {
         var buffers = new PollBuffers(kept: 3);
         KeyedPoll[] small = new KeyedPoll[10], middle = new KeyedPoll[100], large = new KeyedPoll[1000];
@@ -13,10 +13,9 @@ public sealed class PollBuffersTests
         buffers.Return(small);
         buffers.Return(middle);
 
-        Assert.Same(middle, buffers.Rent(50));
-        Assert.Same(large, buffers.Rent(50));
-        var made = buffers.Rent(50);
-        Assert.Equal(50, made.Length);
+        Assert.Same(middle, buffers.Rent(60));
+        Assert.Equal(60, buffers.Rent(60).Length);    // the large one is more than twice as long
+        Assert.Same(large, buffers.Rent(600));
         Assert.Same(small, buffers.Rent(5));
         Assert.Equal(5, buffers.Rent(5).Length);
     }
@@ -32,8 +31,9 @@ public sealed class PollBuffersTests
         buffers.Return(five);     // kept nowhere
         buffers.Return([]);       // nothing to keep
 
-        Assert.Same(twenty, buffers.Rent(1));
-        Assert.Same(thirty, buffers.Rent(1));
-        Assert.Equal(3, buffers.Rent(3).Length);
+        Assert.Same(twenty, buffers.Rent(15));
+        Assert.Same(thirty, buffers.Rent(15));
+        Assert.Equal(15, buffers.Rent(15).Length);
+        Assert.Equal(8, buffers.Rent(8).Length);  // ten was not kept
     }
 }

@@ -31,13 +31,16 @@ namespace Storemon.Storage.Postgres;
 /// well under 64 savepoints, past which PostgreSQL makes every other session's snapshot slower to
 /// check; after <see cref="MaxSavepoints"/> chunks the rest merge through the staging table.
 /// <para>
-/// The first chunk also ends where the input, having been in one week, moves to another (once it holds
-/// <c>weekChunkRows</c>): polls come in time order, so that week is then whole, and the server copies
-/// it while the rest is read and sorted. (The public file has 1.3M polls in one week and 0.7M in the
-/// next; read whole before the first copy, it kept the server waiting ~0.3 s longer.) Only the first:
-/// the copying is the slower side, so once it is under way the reading keeps ahead of it anyway, and
-/// more chunks would only spend savepoints. A straggler of a week already written goes in with a later
-/// chunk, as a later import's would.
+/// The first chunk also ends where the input first moves from one week to another, if it holds
+/// <c>weekChunkRows</c> by then: in input written in time order (as a poller appends), that week is
+/// whole, and the server copies it while the rest is read and sorted. (A generated file of the public
+/// size has 1.3M polls in one week and 0.7M in the next; read whole before the first copy, it kept the
+/// server waiting ~0.3 s longer.) Input in no order (the public file's rows are shuffled) moves between
+/// weeks from its first rows and is one chunk as before. Only the first chunk ends early: the copying
+/// is the slower side, so once it is under way the reading keeps ahead of it anyway, and more chunks
+/// would only spend savepoints. A later poll of a week already written goes in with a later chunk; if
+/// it repeats a written (store, time), that chunk's copy fails and it and the rest of the import merge
+/// through the staging table, as an import overlapping stored polls does.
 /// </para>
 /// </remarks>
 internal sealed class PollImport
@@ -45,13 +48,14 @@ internal sealed class PollImport
     /// <summary>Rows per chunk (tests make it small to see several chunks).</summary>
     internal const int DefaultChunkRows = 1 << 21;
 
-    /// <summary>The rows a chunk of one week needs before the input moving to another week ends it.</summary>
+    /// <summary>The rows the first chunk needs, all of one week, for the input's first move to another week to end it.</summary>
     internal const int DefaultWeekChunkRows = 1 << 16;
     private const int MaxSavepoints = 48;
     private const int PieceRows = 1 << 16;
 
     private readonly NpgsqlConnection _connection;
     private readonly Func<NpgsqlConnection> _openConnection;
+    private readonly PollBuffers _buffers;
     private readonly NpgsqlTransaction _transaction;
     private readonly PostgresMonitoringStore.StoreKeys _stores;
     private readonly HashSet<long> _partitions;
@@ -68,8 +72,9 @@ internal sealed class PollImport
     private int _savepoints;
     private bool _stagingMade;
 
-    private PollImport(NpgsqlConnection connection, NpgsqlTransaction transaction, Func<NpgsqlConnection> openConnection)
+    private PollImport(NpgsqlConnection connection, NpgsqlTransaction transaction, Func<NpgsqlConnection> openConnection, PollBuffers buffers)
     {
+        _buffers = buffers;
         _openConnection = openConnection;
         _connection = connection;
         _transaction = transaction;
@@ -87,9 +92,10 @@ internal sealed class PollImport
     /// <summary>Writes <paramref name="rows"/> in the open transaction.</summary>
     public static Result Run(
         NpgsqlConnection connection, NpgsqlTransaction transaction, Func<NpgsqlConnection> openConnection, IEnumerable<PollRow> rows,
-        int chunkRows, int weekChunkRows, CancellationToken cancellationToken)
+        int chunkRows, int weekChunkRows, CancellationToken cancellationToken, PollBuffers? buffers = null)
     {
-        var import = new PollImport(connection, transaction, openConnection);
+        buffers ??= PollBuffers.Shared;
+        var import = new PollImport(connection, transaction, openConnection, buffers);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var filled = new BlockingCollection<Chunk>(1);
 
@@ -120,7 +126,9 @@ internal sealed class PollImport
         var read = 0;
         try
         {
-            var chunk = new Chunk(chunkRows);
+            // A list (the service's JSON polls) says how many rows it has: its chunk is no larger.
+            var counted = rows.TryGetNonEnumeratedCount(out var count);
+            var chunk = new Chunk(buffers, chunkRows, counted ? count : chunkRows);
             var firstChunk = true;
             var lastWeek = long.MinValue;
             foreach (var row in rows)
@@ -131,7 +139,7 @@ internal sealed class PollImport
                     if (firstChunk && chunk.Weeks.Count == 1 && chunk.Count >= weekChunkRows)
                     {
                         filled.Add(chunk, stop.Token);
-                        chunk = new Chunk(chunkRows);
+                        chunk = new Chunk(buffers, chunkRows, counted ? count - read : chunkRows);
                         firstChunk = false;
                     }
                     chunk.Weeks.Add(week);
@@ -147,7 +155,7 @@ internal sealed class PollImport
                 if (chunk.Count == chunkRows)
                 {
                     filled.Add(chunk, stop.Token);
-                    chunk = new Chunk(chunkRows);
+                    chunk = new Chunk(buffers, chunkRows, counted ? count - read : chunkRows);
                     firstChunk = false;
                     lastWeek = long.MinValue;
                 }
@@ -155,6 +163,10 @@ internal sealed class PollImport
             if (chunk.Count > 0)
             {
                 filled.Add(chunk, stop.Token);
+            }
+            else
+            {
+                chunk.Release();
             }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -173,20 +185,21 @@ internal sealed class PollImport
         import.RaiseLatest();
         if (import._sorted is { } sorted)
         {
-            PollBuffers.Shared.Return(sorted);
+            buffers.Return(sorted);
         }
         return new Result(read, import._chunks);
     }
 
     /// <summary>Polls read from the input, keyed where their store was known, in input order.</summary>
     /// <remarks>
-    /// The array is of the chunk's full size from the start, not grown: it is not zeroed, so the memory
-    /// of polls never written is never touched, where growing by doubling touched as much again in the
-    /// arrays it left behind.
+    /// The array is of the chunk's full size from the start (or of the rows expected, when fewer), not
+    /// grown by doubling: it is not zeroed, so the memory of polls never written is never touched, where
+    /// doubling touched as much again in the arrays it left behind. Fewer rows expected than came take
+    /// one step to the full size.
     /// </remarks>
-    private sealed class Chunk(int capacity)
+    private sealed class Chunk(PollBuffers buffers, int capacity, int expected)
     {
-        private KeyedPoll[] _polls = PollBuffers.Shared.Rent(capacity);
+        private KeyedPoll[] _polls = buffers.Rent(Math.Clamp(expected, 1, capacity));
 
         public int Count { get; private set; }
 
@@ -198,12 +211,22 @@ internal sealed class PollImport
 
         public Span<KeyedPoll> Polls => _polls.AsSpan(0, Count);
 
-        public void Add(KeyedPoll poll) => _polls[Count++] = poll;
+        public void Add(KeyedPoll poll)
+        {
+            if (Count == _polls.Length)
+            {
+                var full = buffers.Rent(capacity);
+                Polls.CopyTo(full);
+                buffers.Return(_polls);
+                _polls = full;
+            }
+            _polls[Count++] = poll;
+        }
 
         /// <summary>Gives the buffer back once the chunk is written.</summary>
         public void Release()
         {
-            PollBuffers.Shared.Return(_polls);
+            buffers.Return(_polls);
             _polls = [];
             Count = 0;
         }
@@ -237,9 +260,9 @@ internal sealed class PollImport
         {
             if (_sorted is not null)
             {
-                PollBuffers.Shared.Return(_sorted);
+                _buffers.Return(_sorted);
             }
-            _sorted = PollBuffers.Shared.Rent(polls.Length);
+            _sorted = _buffers.Rent(polls.Length);
         }
         _chunks++;
         var sorted = _sorted.AsMemory(0, KeyedPoll.SortKeepingLast(polls, _sorted));

@@ -35,7 +35,7 @@ public sealed partial class PostgresMonitoringStore : IStoremonDatabase
     /// <summary>Polls an import sorts and copies at a time (smaller only in tests, to see several chunks).</summary>
     internal int PollChunkRows { get; init; } = PollImport.DefaultChunkRows;
 
-    /// <summary>The rows a one-week chunk needs to be written when the input moves on to another week (smaller only in tests).</summary>
+    /// <summary>The rows an import's first chunk needs, all of one week, to be written when the input moves on to another week (smaller only in tests).</summary>
     internal int WeekChunkRows { get; init; } = PollImport.DefaultWeekChunkRows;
 
     /// <summary>The connection string the store was opened with.</summary>
