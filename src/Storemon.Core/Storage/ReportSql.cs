@@ -56,7 +56,7 @@ internal static class ReportSql
 
     public const string Stale = "SELECT id FROM report WHERE status IN ('Pending', 'Running') AND heartbeat_at < @stale ORDER BY created_at";
 
-    /// <summary>The first column of every row, as text: the ids of <see cref="Stale"/>.</summary>
+    /// <summary>The first column of every row, as text: the report ids of <see cref="Stale"/>, or store ids.</summary>
     public static List<string> ReadIds(DbDataReader reader)
     {
         var ids = new List<string>();

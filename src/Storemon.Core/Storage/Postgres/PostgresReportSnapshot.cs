@@ -134,12 +134,7 @@ internal sealed partial class PostgresReportSnapshot : IReportSnapshot
         // external_id is COLLATE "C": the unique index is in ordinal order.
         using var command = new NpgsqlCommand("SELECT external_id FROM store ORDER BY external_id", _connection);
         using var reader = command.ExecuteReader();
-        var ids = new List<string>();
-        while (reader.Read())
-        {
-            ids.Add(reader.GetString(0));
-        }
-        return ids;
+        return ReportSql.ReadIds(reader);
     }
 
     public void ReadPolls(Instant weekStart, Instant asOf, StoreRange stores, StorePollsAction onStore, CancellationToken cancellationToken)
