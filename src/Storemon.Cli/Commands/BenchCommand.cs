@@ -159,23 +159,8 @@ internal static class Benchmark
 
     // A one-off `storemon import` pays what the runs above share after the first: the process's start,
     // the compiling of its code, and memory touched for the first time.
-    private static double OwnProcessImport(string database, string statusFile)
-    {
-        var start = SelfStart.Info(Environment.ProcessPath!, typeof(PeakMemory).Assembly.Location, ["import", "--db", database, "--status", statusFile]);
-        start.RedirectStandardOutput = true;
-        start.RedirectStandardError = true;
-        var started = Stopwatch.GetTimestamp();
-        using var process = Process.Start(start)!;
-        var printed = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"storemon import exited with {process.ExitCode}: {printed.Result}{errors}");
-        }
-        return seconds;
-    }
+    private static double OwnProcessImport(string database, string statusFile) =>
+        SelfStart.Run("import", "--db", database, "--status", statusFile).Seconds;
 
     // Past the public size the CSV file itself is not the point (20M rows are 1.2 GB): polls go from
     // the generator to the store's bulk write directly.
@@ -377,15 +362,11 @@ internal static partial class PeakMemory
 
     public static (double Seconds, double Megabytes) OfReportProcess(string database, string reportFile)
     {
-        var start = SelfStart.Info(Environment.ProcessPath!, typeof(PeakMemory).Assembly.Location, ["report", "--db", database, "--output", reportFile]);
-        start.RedirectStandardError = true;
-        using var process = Process.Start(start)!;
-        var summary = process.StandardError.ReadToEnd();
-        process.WaitForExit();
+        var summary = SelfStart.Run("report", "--db", database, "--output", reportFile).Errors;
         var figures = SummaryFigures().Match(summary);
-        if (process.ExitCode != 0 || !figures.Success)
+        if (!figures.Success)
         {
-            throw new InvalidOperationException($"storemon report exited with {process.ExitCode}: {summary}");
+            throw new InvalidOperationException($"storemon report printed no summary line: {summary}");
         }
         return (double.Parse(figures.Groups["seconds"].Value, CultureInfo.InvariantCulture), double.Parse(figures.Groups["megabytes"].Value, CultureInfo.InvariantCulture));
     }
@@ -413,5 +394,27 @@ public static class SelfStart
             start.ArgumentList.Add(argument);
         }
         return start;
+    }
+
+    /// <summary>
+    /// Runs this program again with <paramref name="arguments"/> and waits for it: what it wrote to
+    /// standard error, and its time from start to exit. Throws, with all it wrote, when it fails.
+    /// </summary>
+    public static (string Errors, double Seconds) Run(params string[] arguments)
+    {
+        var start = Info(Environment.ProcessPath!, typeof(SelfStart).Assembly.Location, arguments);
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        var started = Stopwatch.GetTimestamp();
+        using var process = Process.Start(start)!;
+        var printed = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"storemon {arguments[0]} exited with {process.ExitCode}: {printed.Result}{errors}");
+        }
+        return (errors, seconds);
     }
 }
