@@ -128,7 +128,7 @@ internal sealed class PollImport
         {
             // A list (the service's JSON polls) says how many rows it has: its chunk is no larger.
             var counted = rows.TryGetNonEnumeratedCount(out var count);
-            var chunk = new Chunk(buffers, chunkRows, counted ? count : chunkRows);
+            var chunk = NextChunk();
             var firstChunk = true;
             var lastWeek = long.MinValue;
             foreach (var row in rows)
@@ -139,7 +139,7 @@ internal sealed class PollImport
                     if (firstChunk && chunk.Weeks.Count == 1 && chunk.Count >= weekChunkRows)
                     {
                         filled.Add(chunk, stop.Token);
-                        chunk = new Chunk(buffers, chunkRows, counted ? count - read : chunkRows);
+                        chunk = NextChunk();
                         firstChunk = false;
                     }
                     chunk.Weeks.Add(week);
@@ -155,7 +155,7 @@ internal sealed class PollImport
                 if (chunk.Count == chunkRows)
                 {
                     filled.Add(chunk, stop.Token);
-                    chunk = new Chunk(buffers, chunkRows, counted ? count - read : chunkRows);
+                    chunk = NextChunk();
                     firstChunk = false;
                     lastWeek = long.MinValue;
                 }
@@ -168,6 +168,8 @@ internal sealed class PollImport
             {
                 chunk.Release();
             }
+
+            Chunk NextChunk() => new(buffers, chunkRows, counted ? count - read : chunkRows);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
