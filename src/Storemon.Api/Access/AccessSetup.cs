@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
@@ -12,11 +11,10 @@ namespace Storemon.Api.Access;
 /// <summary>One API key: who holds it, the key itself, and what it may do.</summary>
 public sealed class ApiKeyOptions
 {
-    [Required]
+    // Both are checked at start by AddApiKeyAccess's validation, which names the rule it enforces.
     public string Name { get; set; } = "";
 
     /// <summary>The secret; at least 16 characters.</summary>
-    [Required, MinLength(16)]
     public string Key { get; set; } = "";
 
     /// <summary>Any of reports:read, reports:write, ingest, admin (admin may do everything).</summary>
@@ -57,6 +55,8 @@ internal static partial class AccessSetup
             .Validate(o => o.Keys.Select(k => k.Key).Distinct(StringComparer.Ordinal).Count() == o.Keys.Count, "Two keys under Access:Keys are the same.")
             .ValidateOnStart();
 
+        // The keys are hashed once, for every request and the dashboard's sign-in alike.
+        builder.Services.AddSingleton<KeyRing>();
         builder.Services.AddAuthentication(Scheme).AddScheme<AuthenticationSchemeOptions, ApiKeyHandler>(Scheme, null);
         builder.Services.AddAuthorization(options =>
         {
@@ -102,10 +102,10 @@ internal static partial class AccessSetup
 
     private sealed class ApiKeyHandler(
         IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-        IOptions<AccessOptions> access)
+        KeyRing keys)
         : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
     {
-        private readonly KeyRing _keys = new(access);
+        private readonly KeyRing _keys = keys;
 
         protected override Task<AuthenticateResult> HandleAuthenticateAsync()
         {

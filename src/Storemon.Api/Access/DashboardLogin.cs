@@ -22,7 +22,6 @@ internal static class DashboardLogin
 
     public static WebApplicationBuilder AddDashboardLogin(this WebApplicationBuilder builder)
     {
-        builder.Services.AddSingleton<AccessSetup.KeyRing>();
         builder.Services.AddAuthentication()
             .AddCookie(CookieScheme, options =>
             {
