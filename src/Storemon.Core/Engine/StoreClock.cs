@@ -51,8 +51,6 @@ public sealed class StoreClock
         _fastRange = range;
     }
 
-    public DateTimeZone Zone => _zone;
-
     /// <summary>The local calendar date at an instant.</summary>
     public LocalDate DateAt(Instant instant) => instant.InZone(_zone).Date;
 

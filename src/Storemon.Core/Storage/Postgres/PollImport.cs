@@ -33,10 +33,8 @@ namespace Storemon.Storage.Postgres;
 /// <para>
 /// The first chunk also ends where the input first moves from one week to another, if it holds
 /// <c>weekChunkRows</c> by then: in input written in time order (as a poller appends), that week is
-/// whole, and the server copies it while the rest is read and sorted. (A generated file of the public
-/// size has 1.3M polls in one week and 0.7M in the next; read whole before the first copy, it kept the
-/// server waiting ~0.3 s longer.) Input in no order (the public file's rows are shuffled) moves between
-/// weeks from its first rows and is one chunk as before. Only the first chunk ends early: the copying
+/// whole, and the server copies it while the rest is read and sorted. Input in no order (the public
+/// file's rows are shuffled) moves between weeks from its first rows and is read as one chunk. Only the first chunk ends early: the copying
 /// is the slower side, so once it is under way the reading keeps ahead of it anyway, and more chunks
 /// would only spend savepoints. A later poll of a week already written goes in with a later chunk; if
 /// it repeats a written (store, time), that chunk's copy fails and it and the rest of the import merge
