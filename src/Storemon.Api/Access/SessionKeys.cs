@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Storemon.Api.Storage;
 using Storemon.Storage;
 
 namespace Storemon.Api.Access;
@@ -29,6 +30,12 @@ internal static class SessionKeys
         builder.Services.AddDataProtection().SetApplicationName(ApplicationName);
         builder.Services.AddOptions<KeyManagementOptions>()
             .Configure<IDataProtectionKeyStore>((options, keys) => options.XmlRepository = new DatabaseKeyRepository(keys));
+        builder.Services.AddSingleton(services =>
+        {
+            // The database's schema (which has the key ring's table) is migrated as its store is made.
+            services.GetRequiredService<IStoremonDatabase>();
+            return DataProtectionKeys.Open(services.GetRequiredService<IOptions<DatabaseOptions>>().Value.Database);
+        });
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddHostedService<FirstKey>();
         return builder;

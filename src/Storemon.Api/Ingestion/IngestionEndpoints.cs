@@ -1,8 +1,9 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 using Storemon.Api.Access;
 using Storemon.Api.ApiDocs;
 using Storemon.Import;
@@ -26,24 +27,24 @@ public sealed class IngestionOptions
 
 /// <summary>One poll as a JSON object.</summary>
 public sealed record PollBody(
-    [property: JsonPropertyName("store_id")] string? StoreId,
-    [property: JsonPropertyName("status"), Description("active or inactive.")] string? Status,
-    [property: JsonPropertyName("timestamp_utc"), Description("When the store was polled: 2024-10-14 10:00:00.5 UTC, or ISO 8601 with Z or an offset.")]
+    string? StoreId,
+    [property: Description("active or inactive.")] string? Status,
+    [property: Description("When the store was polled: 2024-10-14 10:00:00.5 UTC, or ISO 8601 with Z or an offset.")]
     string? TimestampUtc);
 
 public sealed record RejectionView(
-    [property: JsonPropertyName("line"), Description("The physical line of the CSV (the header is line 1), or the position of the poll in a JSON array (from 1).")]
+    [property: Description("The physical line of the CSV (the header is line 1), or the position of the poll in a JSON array (from 1).")]
     int Line,
-    [property: JsonPropertyName("reason")] string Reason);
+    string Reason);
 
 /// <summary>What an ingestion did, as the CLI's import summary says it.</summary>
 public sealed record ImportSummaryView(
-    [property: JsonPropertyName("file"), Description("The uploaded file's name, or \"request body\".")] string File,
-    [property: JsonPropertyName("kind"), Description("status polls, business hours or time zones.")] string Kind,
-    [property: JsonPropertyName("rows_read")] int RowsRead,
-    [property: JsonPropertyName("imported")] int Imported,
-    [property: JsonPropertyName("rejected")] int Rejected,
-    [property: JsonPropertyName("first_rejections"), Description("The first 20 rejections; rejected counts them all.")]
+    [property: Description("The uploaded file's name, or \"request body\".")] string File,
+    [property: Description("status polls, business hours or time zones.")] string Kind,
+    int RowsRead,
+    int Imported,
+    int Rejected,
+    [property: Description("The first 20 rejections; rejected counts them all.")]
     IReadOnlyList<RejectionView> FirstRejections);
 
 /// <summary>Live ingestion: polls as they arrive, and uploads of the three CSV kinds, with the import's rules.</summary>
@@ -130,7 +131,7 @@ internal static class IngestionEndpoints
 
     /// <summary>A JSON array of polls, or a status CSV body: upserted by (store, time) like an import.</summary>
     internal static async Task<Results<Ok<ImportSummaryView>, ProblemHttpResult>> IngestPolls(
-        HttpRequest request, IMonitoringStore store, CancellationToken cancellationToken)
+        HttpRequest request, IMonitoringStore store, IOptions<JsonOptions> json, CancellationToken cancellationToken)
     {
         if (IsCsv(request.ContentType))
         {
@@ -139,7 +140,8 @@ internal static class IngestionEndpoints
         List<PollBody?>? polls;
         try
         {
-            polls = await JsonSerializer.DeserializeAsync<List<PollBody?>>(request.Body, cancellationToken: cancellationToken);
+            // Read with the service's JSON settings, so that a poll's names are those of every other body.
+            polls = await JsonSerializer.DeserializeAsync<List<PollBody?>>(request.Body, json.Value.SerializerOptions, cancellationToken);
         }
         catch (JsonException e)
         {

@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.Text.Json.Serialization;
-using Hangfire;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.OpenApi;
@@ -18,52 +17,52 @@ namespace Storemon.Api.Reports;
 
 /// <summary>The optional body of a trigger: the report time (ISO 8601; default the latest poll) and the interpolation.</summary>
 public sealed record TriggerReportRequest(
-    [property: JsonPropertyName("as_of"), Description("The report time T: ISO 8601 with Z or an offset, such as 2023-01-25T18:13:22.47922Z. By default the latest poll.")]
+    [property: Description("The report time T: ISO 8601 with Z or an offset, such as 2023-01-25T18:13:22.47922Z. By default the latest poll.")]
     string? AsOf = null,
-    [property: JsonPropertyName("interpolation"), Description("nearest (the default) or carry-forward.")]
+    [property: Description("nearest (the default) or carry-forward.")]
     string? Interpolation = null);
 
 public sealed record TriggerReportResponse(
-    [property: JsonPropertyName("report_id"), Description("The report's id, for get_report.")] string ReportId);
+    [property: Description("The report's id, for get_report.")] string ReportId);
 
 public sealed record ReportProgressView(
-    [property: JsonPropertyName("stores_done")] int StoresDone,
-    [property: JsonPropertyName("stores_total"), Description("0 until the report has read its store list.")] int StoresTotal);
+    int StoresDone,
+    [property: Description("0 until the report has read its store list.")] int StoresTotal);
 
 /// <summary>What get_report answers: the status, progress while running, the CSV when complete, the reason when failed.</summary>
 public sealed record GetReportResponse(
-    [property: JsonPropertyName("report_id")] string ReportId,
-    [property: JsonPropertyName("status"), Description("Running (also while still queued), Complete or Failed.")] string Status,
-    [property: JsonPropertyName("progress"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("While running.")]
+    string ReportId,
+    [property: Description("Running (also while still queued), Complete or Failed.")] string Status,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("While running.")]
     ReportProgressView? Progress = null,
-    [property: JsonPropertyName("csv"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("When complete: the report CSV.")]
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("When complete: the report CSV.")]
     string? Csv = null,
-    [property: JsonPropertyName("download_url"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("When complete: where to download the CSV as a file.")]
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("When complete: where to download the CSV as a file.")]
     string? DownloadUrl = null,
-    [property: JsonPropertyName("error"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("When failed: why.")]
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("When failed: why.")]
     string? Error = null);
 
 /// <summary>A report as a resource.</summary>
 public sealed record ReportView(
-    [property: JsonPropertyName("id")] string Id,
-    [property: JsonPropertyName("status"), Description("Pending, Running, Complete or Failed.")] string Status,
-    [property: JsonPropertyName("interpolation"), Description("nearest or carry-forward.")] string Interpolation,
-    [property: JsonPropertyName("requested_as_of"), Description("The as_of asked for; null for the latest poll.")] string? RequestedAsOf,
-    [property: JsonPropertyName("as_of"), Description("The report time T used, once complete.")] string? AsOf,
-    [property: JsonPropertyName("created_at")] string CreatedAt,
-    [property: JsonPropertyName("started_at")] string? StartedAt,
-    [property: JsonPropertyName("finished_at")] string? FinishedAt,
-    [property: JsonPropertyName("progress")] ReportProgressView Progress,
-    [property: JsonPropertyName("row_count")] int? RowCount,
-    [property: JsonPropertyName("attempts"), Description("How many times a run was started (a run cut short by a restart is run again).")] int Attempts,
-    [property: JsonPropertyName("error")] string? Error,
-    [property: JsonPropertyName("csv_url"), Description("Where to download the CSV, once complete.")] string? CsvUrl);
+    string Id,
+    [property: Description("Pending, Running, Complete or Failed.")] string Status,
+    [property: Description("nearest or carry-forward.")] string Interpolation,
+    [property: Description("The as_of asked for; null for the latest poll.")] string? RequestedAsOf,
+    [property: Description("The report time T used, once complete.")] string? AsOf,
+    string CreatedAt,
+    string? StartedAt,
+    string? FinishedAt,
+    ReportProgressView Progress,
+    int? RowCount,
+    [property: Description("How many times a run was started (a run cut short by a restart is run again).")] int Attempts,
+    string? Error,
+    [property: Description("Where to download the CSV, once complete.")] string? CsvUrl);
 
 public sealed record ReportPage(
-    [property: JsonPropertyName("items")] IReadOnlyList<ReportView> Items,
-    [property: JsonPropertyName("page")] int Page,
-    [property: JsonPropertyName("page_size")] int PageSize,
-    [property: JsonPropertyName("next"), Description("The address of the next page; null on the last.")] string? Next);
+    IReadOnlyList<ReportView> Items,
+    int Page,
+    int PageSize,
+    [property: Description("The address of the next page; null on the last.")] string? Next);
 
 /// <summary>The task's two endpoints, and the same reports as resources for programs.</summary>
 internal static class ReportEndpoints
@@ -140,10 +139,9 @@ internal static class ReportEndpoints
         return app;
     }
 
-    internal static Results<Ok<TriggerReportResponse>, ProblemHttpResult> TriggerReport(
-        TriggerReportRequest? body, ReportJobs jobs, IBackgroundJobClient client) =>
-        TryStart(body, jobs, client, out var report, out var problem)
-            ? TypedResults.Ok(new TriggerReportResponse(report.Id))
+    internal static Results<Ok<TriggerReportResponse>, ProblemHttpResult> TriggerReport(TriggerReportRequest? body, ReportJobs jobs) =>
+        TryRead(body, out var request, out var problem)
+            ? TypedResults.Ok(new TriggerReportResponse(jobs.Trigger(request).Id))
             : problem;
 
     internal static IResult GetReport(
@@ -186,24 +184,15 @@ internal static class ReportEndpoints
         return Task.CompletedTask;
     }
 
-    internal static Results<Accepted<ReportView>, ProblemHttpResult> CreateReport(
-        TriggerReportRequest? body, ReportJobs jobs, IBackgroundJobClient client) =>
-        TryStart(body, jobs, client, out var report, out var problem)
-            ? TypedResults.Accepted($"/reports/{report.Id}", View(report))
-            : problem;
-
-    // Records the report (Pending) and hands its run to the job engine; the request itself never computes.
-    private static bool TryStart(
-        TriggerReportRequest? body, ReportJobs jobs, IBackgroundJobClient client, out ReportRecord report, out ProblemHttpResult problem)
+    // Both record the report (Pending) and hand its run to the job engine; the request itself never computes.
+    internal static Results<Accepted<ReportView>, ProblemHttpResult> CreateReport(TriggerReportRequest? body, ReportJobs jobs)
     {
-        report = null!;
-        if (!TryRead(body, out var request, out problem))
+        if (!TryRead(body, out var request, out var problem))
         {
-            return false;
+            return problem;
         }
-        report = jobs.Create(request);
-        ReportJob.Enqueue(client, report.Id);
-        return true;
+        var report = jobs.Trigger(request);
+        return TypedResults.Accepted($"/reports/{report.Id}", View(report));
     }
 
     internal static Results<Ok<ReportPage>, ProblemHttpResult> ListReports(
@@ -274,17 +263,11 @@ internal static class ReportEndpoints
             asOf = parsed;
         }
         var interpolation = Interpolation.Nearest;
-        switch (body?.Interpolation?.Trim().ToUpperInvariant())
+        if (!string.IsNullOrWhiteSpace(body?.Interpolation) && !InterpolationNames.TryParse(body.Interpolation, out interpolation))
         {
-            case null or "" or "NEAREST":
-                break;
-            case "CARRY-FORWARD" or "CARRYFORWARD":
-                interpolation = Interpolation.CarryForward;
-                break;
-            default:
-                problem = TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad interpolation",
-                    detail: $"interpolation '{body.Interpolation}' is neither nearest nor carry-forward.");
-                return false;
+            problem = TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad interpolation",
+                detail: $"interpolation '{body.Interpolation}' is neither {InterpolationNames.Nearest} nor {InterpolationNames.CarryForward}.");
+            return false;
         }
         request = new ReportRequest(asOf, interpolation);
         return true;
@@ -293,8 +276,8 @@ internal static class ReportEndpoints
     private static ReportView View(ReportRecord report) => new(
         report.Id,
         StatusName(report.Status),
-        report.Interpolation == Interpolation.Nearest ? "nearest" : "carry-forward",
-        Format(report.RequestedAsOf),
+        InterpolationNames.Name(report.Request.Interpolation),
+        Format(report.Request.AsOf),
         Format(report.AsOf),
         Format(report.CreatedAt)!,
         Format(report.StartedAt),

@@ -4,7 +4,7 @@ using Storemon.Reports;
 namespace Storemon.Api.Reports;
 
 /// <summary>
-/// The Hangfire job of one report. Hangfire runs it at least once; <see cref="ReportJobs.Execute"/>
+/// The Hangfire jobs of reports. Hangfire runs a job at least once; <see cref="ReportJobs.Execute"/>
 /// makes a second run of a finished report a no-op. A report that throws is marked Failed by
 /// <see cref="ReportJobs"/>, so Hangfire's retries are not needed for it; a process that dies mid-run
 /// is covered by <see cref="ReportRecovery"/>.
@@ -19,15 +19,14 @@ public sealed class ReportJob(ReportJobs jobs)
     /// <summary>A helper on a report split into shards: computes shards until none is left.</summary>
     [AutomaticRetry(Attempts = 0)]
     public void HelpWithShards(string reportId, CancellationToken cancellationToken) => jobs.HelpWithShards(reportId, cancellationToken);
-
-    /// <summary>Enqueues the run of a report.</summary>
-    public static void Enqueue(IBackgroundJobClient client, string reportId) =>
-        client.Enqueue<ReportJob>(job => job.Run(reportId, CancellationToken.None));
 }
 
-/// <summary>Asks for helpers on a sharded report through the shared Hangfire queue: any free worker, on any machine, takes one.</summary>
-internal sealed class HangfireShardDispatch(IBackgroundJobClient client) : IShardDispatch
+/// <summary>Report jobs in Hangfire's queue: on PostgreSQL every worker, on any machine, takes jobs from it.</summary>
+internal sealed class HangfireJobEngine(IBackgroundJobClient client) : IJobEngine
 {
+    public void Enqueue(string reportId) =>
+        client.Enqueue<ReportJob>(job => job.Run(reportId, CancellationToken.None));
+
     public void RequestHelpers(string reportId, int helpers)
     {
         for (var i = 0; i < helpers; i++)

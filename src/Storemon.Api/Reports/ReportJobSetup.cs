@@ -1,9 +1,9 @@
-using System.ComponentModel.DataAnnotations;
 using Hangfire;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
 using Hangfire.Storage.SQLite;
 using Microsoft.Extensions.Options;
+using NodaTime;
 using Storemon.Api.Access;
 using Storemon.Api.Storage;
 using Storemon.Reports;
@@ -11,32 +11,6 @@ using Storemon.Storage;
 using Storemon.Storage.Postgres;
 
 namespace Storemon.Api.Reports;
-
-/// <summary>Report jobs: how many run at once, how long finished reports are kept, when a running one counts as abandoned.</summary>
-public sealed class ReportOptions
-{
-    public const string Section = "Reports";
-
-    /// <summary>Reports computed at the same time by this process.</summary>
-    [Range(1, 64)]
-    public int Workers { get; set; } = 2;
-
-    /// <summary>Finished reports (and their CSV) older than this are deleted.</summary>
-    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
-
-    /// <summary>A Running report without a heartbeat for this long is run again.</summary>
-    public TimeSpan StaleAfter { get; set; } = TimeSpan.FromMinutes(2);
-
-    /// <summary>How often the job queue is polled for new reports.</summary>
-    public TimeSpan QueuePollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
-
-    /// <summary>
-    /// Store shards one report is split into, computed by as many workers as are free (PostgreSQL only:
-    /// the shards share the report's snapshot). 1 computes a report in one piece.
-    /// </summary>
-    [Range(1, 64)]
-    public int Shards { get; set; } = 1;
-}
 
 internal static class ReportJobSetup
 {
@@ -52,13 +26,15 @@ internal static class ReportJobSetup
         builder.Services.AddOptions<DatabaseOptions>()
             .Validate<IOptions<ReportOptions>>((database, reports) => reports.Value.Shards == 1 || database.IsPostgres,
                 "Reports:Shards above 1 needs a PostgreSQL database (the shards share one exported snapshot).");
+        builder.Services.AddSingleton<IJobEngine, HangfireJobEngine>();
         builder.Services.AddSingleton(services =>
         {
-            var options = services.GetRequiredService<IOptions<ReportOptions>>().Value;
-            return new ReportJobOptions { StaleAfter = options.StaleAfter, Shards = options.Shards };
+            var database = services.GetRequiredService<IStoremonDatabase>();
+            return new ReportJobs(
+                database, database, services.GetRequiredService<IJobEngine>(), services.GetRequiredService<IClock>(),
+                services.GetRequiredService<IOptions<ReportOptions>>().Value, ShardedReports.Of(database),
+                services.GetRequiredService<ILogger<ReportJobs>>());
         });
-        builder.Services.AddSingleton<IShardDispatch, HangfireShardDispatch>();
-        builder.Services.AddSingleton<ReportJobs>();
         builder.Services.AddTransient<ReportJob>();
 
         // The service's own storage instance, registered before AddHangfire so that the job client, the

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using NodaTime;
 using Storemon.Storage;
@@ -45,7 +46,9 @@ internal static class DatabaseSetup
             .Validate(o => o.Role == ProcessRole.All || o.IsPostgres,
                 "Storemon:Role Api or Worker needs a PostgreSQL database: a SQLite file serves one process, which has both roles.")
             .ValidateOnStart();
-        builder.Services.AddSingleton<IClock>(SystemClock.Instance);
+        // One clock: NodaTime's IClock reads the TimeProvider, so a test that moves one moves both.
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<IClock>(services => new TimeProviderClock(services.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton(services =>
         {
             var store = MonitoringStores.Open(services.GetRequiredService<IOptions<DatabaseOptions>>().Value.Database);
@@ -54,11 +57,16 @@ internal static class DatabaseSetup
         });
         builder.Services.AddSingleton<IMonitoringStore>(services => services.GetRequiredService<IStoremonDatabase>());
         builder.Services.AddSingleton<IReportStore>(services => services.GetRequiredService<IStoremonDatabase>());
-        builder.Services.AddSingleton<IDataProtectionKeyStore>(services => services.GetRequiredService<IStoremonDatabase>());
         return builder;
     }
 
     /// <summary>The role this process was configured with, read before the host is built (it decides what the host is).</summary>
     public static ProcessRole Role(IConfiguration configuration) =>
         configuration.GetSection(DatabaseOptions.Section).GetValue<ProcessRole?>(nameof(DatabaseOptions.Role)) ?? ProcessRole.All;
+}
+
+/// <summary>NodaTime's clock over a <see cref="TimeProvider"/>.</summary>
+internal sealed class TimeProviderClock(TimeProvider time) : IClock
+{
+    public Instant GetCurrentInstant() => Instant.FromDateTimeOffset(time.GetUtcNow());
 }

@@ -27,7 +27,6 @@ internal static class ReportCommand
             DefaultValueFactory = _ => Interpolation.Nearest,
             CustomParser = result => ParseInterpolation(result.Tokens[0].Value, error => result.AddError(error)),
         };
-        interpolation.AcceptOnlyFromAmong("nearest", "carry-forward");
         var output = new Option<FileInfo?>("--output") { Description = "The CSV file to write. Default: standard output." };
 
         var command = new Command("report", "Compute uptime and downtime of every store and write the report CSV.") { db, asOf, interpolation, output };
@@ -66,15 +65,10 @@ internal static class ReportCommand
 
     private static Interpolation ParseInterpolation(string text, Action<string> error)
     {
-        switch (text.Trim().ToLowerInvariant())
+        if (!InterpolationNames.TryParse(text, out var interpolation))
         {
-            case "nearest":
-                return Interpolation.Nearest;
-            case "carry-forward":
-                return Interpolation.CarryForward;
-            default:
-                error($"'{text}' is not an interpolation: use nearest or carry-forward.");
-                return Interpolation.Nearest;
+            error($"'{text}' is not an interpolation: use {InterpolationNames.Allowed}.");
         }
+        return interpolation;
     }
 }

@@ -19,16 +19,16 @@ public sealed partial class ReportJobs
     /// <summary>A helper's job: computes shards of the report until none is left to claim.</summary>
     public void HelpWithShards(string reportId, CancellationToken cancellationToken)
     {
-        if (reports is not IReportShardStore shards)
+        if (sharding is not { } sharded)
         {
             return;
         }
-        while (Claim(shards, reportId, attempt: null) is { } work)
+        while (Claim(sharded.Shards, reportId, attempt: null) is { } work)
         {
             IReportSnapshot snapshot;
             try
             {
-                snapshot = store.OpenSnapshot(work.Snapshot);
+                snapshot = sharded.Snapshots.OpenSnapshot(work.Snapshot);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -41,7 +41,7 @@ public sealed partial class ReportJobs
             {
                 try
                 {
-                    if (!ComputeShard(shards, snapshot, work, reportStores: null, cancellationToken))
+                    if (!ComputeShard(sharded.Shards, snapshot, work, reportStores: null, cancellationToken))
                     {
                         return;
                     }
@@ -56,22 +56,21 @@ public sealed partial class ReportJobs
     }
 
     /// <summary>The run of a sharded report by the worker that claimed it; <see cref="Execute"/> handles its failure.</summary>
-    private void ExecuteSharded(ReportRecord report, IReportShardStore shards, CancellationToken cancellationToken)
+    private void ExecuteSharded(ReportRecord report, ShardedReports sharded, CancellationToken cancellationToken)
     {
         // The record as this worker claimed it: its attempt is this run's.
         var attempt = report.Attempts;
-        using var snapshot = store.OpenSnapshot();
-        var asOf = report.RequestedAsOf ?? snapshot.LatestPoll();
-        var exported = snapshot.ExportSnapshot();
-        if (asOf is not { } reportTime || exported is null)
+        var shards = sharded.Shards;
+        using var snapshot = sharded.Snapshots.OpenExportedSnapshot();
+        if ((report.Request.AsOf ?? snapshot.LatestPoll()) is not { } reportTime)
         {
             RunWhole(report, snapshot, cancellationToken);
             return;
         }
         var storeIds = snapshot.StoreIds();
         var plan = Plan(storeIds, options.Shards);
-        shards.PlanShards(report.Id, attempt, exported, reportTime, plan);
-        dispatch?.RequestHelpers(report.Id, plan.Count - 1);
+        shards.PlanShards(report.Id, attempt, snapshot.Id, reportTime, plan);
+        queue.RequestHelpers(report.Id, plan.Count - 1);
         var planned = clock.GetCurrentInstant() - report.StartedAt!.Value;
         LogPlanned(report.Id, attempt, plan.Count, storeIds.Count, planned.TotalSeconds, Worker);
 
@@ -145,17 +144,9 @@ public sealed partial class ReportJobs
         var started = clock.GetCurrentInstant();
         try
         {
-            var (csv, summary) = InMemory(writer =>
-            {
-                if (work.Index == 0)
-                {
-                    writer.Write(ReportCsv.Header);
-                    writer.Write('\n');
-                }
-                return ReportRunner.WriteRows(
-                    snapshot, work.AsOf, work.Interpolation, new StoreRange(work.FromStoreId, work.ToStoreId), writer,
-                    new ShardHeartbeat(shards, work, clock, reportStores is null ? null : reports, reportStores ?? 0), cancellationToken);
-            });
+            var (csv, summary) = InMemory(writer => ReportRunner.RunShard(
+                snapshot, work.AsOf, work.Interpolation, new StoreRange(work.FromStoreId, work.ToStoreId), first: work.Index == 0, writer,
+                new ShardHeartbeat(shards, work, clock, reportStores is null ? null : reports, reportStores ?? 0), cancellationToken));
             using var _ = csv;
             var now = clock.GetCurrentInstant();
             shards.CompleteShard(work.ReportId, work.Attempt, work.Index, summary.Stores, Bytes(csv), now);
@@ -170,7 +161,7 @@ public sealed partial class ReportJobs
         }
         catch (Exception e) when (e is not RunSupersededException)
         {
-            reports.FailReport(work.ReportId, work.Attempt, $"{Reason(e)} (shard {work.Index + 1} of {work.ShardCount})", clock.GetCurrentInstant());
+            Fail(work.ReportId, work.Attempt, e, $"shard {work.Index + 1} of {work.ShardCount}");
             return false;
         }
     }

@@ -8,30 +8,38 @@ using Storemon.Storage;
 
 namespace Storemon.Reports;
 
-/// <summary>How report jobs behave: when a running report counts as abandoned.</summary>
-public sealed class ReportJobOptions
+/// <summary>
+/// The job engine that runs reports, as report jobs see it: a report is queued by its id, and a job
+/// calls <see cref="ReportJobs.Execute"/> for it at least once; helpers on a sharded report call
+/// <see cref="ReportJobs.HelpWithShards"/>.
+/// </summary>
+public interface IJobEngine
 {
-    /// <summary>A Running report without a heartbeat for this long is taken to have lost its runner and is run again.</summary>
-    public TimeSpan StaleAfter { get; set; } = TimeSpan.FromMinutes(2);
+    /// <summary>Queues a run of the report.</summary>
+    void Enqueue(string reportId);
 
-    /// <summary>Store shards a report is split into (1: one piece). Needs a store that can share a snapshot.</summary>
-    public int Shards { get; set; } = 1;
-}
-
-/// <summary>Asks other workers to help with a report's shards (a job per helper, in the job engine).</summary>
-public interface IShardDispatch
-{
+    /// <summary>Asks <paramref name="helpers"/> other workers to help with the report's shards (a job each).</summary>
     void RequestHelpers(string reportId, int helpers);
 }
 
+/// <summary>What a database needs for reports split across workers: snapshots shared between processes, and the shards' records.</summary>
+public sealed record ShardedReports(ISharedSnapshots Snapshots, IReportShardStore Shards)
+{
+    /// <summary>The sharding capabilities of <paramref name="database"/>, or null when it has them not (SQLite).</summary>
+    public static ShardedReports? Of(IStoremonDatabase database) =>
+        database is ISharedSnapshots snapshots && database is IReportShardStore shards ? new ShardedReports(snapshots, shards) : null;
+}
+
 /// <summary>
-/// A report's life outside the engine: it is recorded Pending when triggered, claimed (Running) by one
-/// runner, its progress is its heartbeat, and it ends Complete with its CSV or Failed with the reason.
-/// A job engine calls <see cref="Execute"/> at least once per report; running it again is harmless.
+/// A report's whole life outside the engine: it is recorded Pending and queued when triggered, claimed
+/// (Running) by one runner, its progress is its heartbeat, and it ends Complete with its CSV or Failed
+/// with the reason. Reports whose runner died are queued again, and finished ones pruned, by
+/// <see cref="RecoverAtStart"/> and <see cref="Recover"/>. The job engine runs
+/// <see cref="Execute"/> at least once per queued report; running it again is harmless.
 /// </summary>
 public sealed partial class ReportJobs(
-    IMonitoringStore store, IReportStore reports, IClock clock, ReportJobOptions options, IShardDispatch? dispatch = null,
-    ILogger<ReportJobs>? logger = null)
+    IMonitoringStore store, IReportStore reports, IJobEngine queue, IClock clock, ReportOptions options,
+    ShardedReports? sharding = null, ILogger<ReportJobs>? logger = null)
 {
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
@@ -40,13 +48,18 @@ public sealed partial class ReportJobs(
 
     private readonly ILogger log = logger ?? NullLogger<ReportJobs>.Instance;
 
-    /// <summary>Records a new Pending report and returns it. Its id is 128 random bits, so it cannot be guessed.</summary>
-    public ReportRecord Create(ReportRequest request)
+    /// <summary>
+    /// Records a new Pending report and queues its run; returns the record. Its id is 128 random bits,
+    /// so it cannot be guessed.
+    /// </summary>
+    public ReportRecord Trigger(ReportRequest request)
     {
+        ArgumentNullException.ThrowIfNull(request);
         // Instants are stored in microseconds: the record says now what it will say when read back.
         var now = Instant.FromUnixTimeTicks(clock.GetCurrentInstant().ToUnixTimeTicks() / Poll.TicksPerMicrosecond * Poll.TicksPerMicrosecond);
-        var report = new ReportRecord(NewId(), ReportStatus.Pending, request.AsOf, request.Interpolation, now);
+        var report = new ReportRecord(NewId(), ReportStatus.Pending, request, now);
         reports.CreateReport(report);
+        queue.Enqueue(report.Id);
         return report;
     }
 
@@ -64,9 +77,9 @@ public sealed partial class ReportJobs(
         }
         try
         {
-            if (options.Shards > 1 && reports is IReportShardStore shards)
+            if (options.Shards > 1 && sharding is not null)
             {
-                ExecuteSharded(report, shards, cancellationToken);
+                ExecuteSharded(report, sharding, cancellationToken);
             }
             else
             {
@@ -84,12 +97,74 @@ public sealed partial class ReportJobs(
         }
         catch (Exception e)
         {
-            // Never a silently partial CSV: the report fails whole, with the reason.
-            reports.FailReport(reportId, report.Attempts, Reason(e), clock.GetCurrentInstant());
+            // Never a silently partial CSV: the report fails whole, with a reason its caller can read.
+            Fail(report.Id, report.Attempts, e, shard: null);
         }
     }
 
-    private static string Reason(Exception e) => $"{e.GetType().Name}: {e.Message}";
+    /// <summary>
+    /// At the start of a process that runs jobs: queues every report that needs a run. When this process
+    /// is the database's only user (<paramref name="onlyProcess"/>: a SQLite file), a report still marked
+    /// Running was run by a process that is gone, so it goes back to Pending first; on a database shared
+    /// with other workers only a stopped heartbeat tells an abandoned report. Returns how many were queued.
+    /// </summary>
+    public int RecoverAtStart(bool onlyProcess)
+    {
+        if (!onlyProcess)
+        {
+            return Recover();
+        }
+        var released = reports.ReleaseRunningReports();
+        // Every unfinished report, however recent: none of them can be running now.
+        var ids = reports.StaleReports(clock.GetCurrentInstant() + Duration.FromSeconds(1));
+        Requeue(ids, released);
+        return ids.Count;
+    }
+
+    /// <summary>
+    /// What a process that runs jobs does every <see cref="ReportOptions.RecoveryInterval"/>: queues again the
+    /// reports whose runner stopped beating for <see cref="ReportOptions.StaleAfter"/> (and Pending ones as
+    /// old), and deletes finished reports older than <see cref="ReportOptions.Retention"/>. Returns how many
+    /// were queued.
+    /// </summary>
+    public int Recover()
+    {
+        var now = clock.GetCurrentInstant();
+        var ids = reports.StaleReports(now - Duration.FromTimeSpan(options.StaleAfter));
+        Requeue(ids, released: 0);
+        var pruned = reports.PruneReports(now - Duration.FromTimeSpan(options.Retention));
+        if (pruned > 0)
+        {
+            LogPruned(pruned);
+        }
+        return ids.Count;
+    }
+
+    private void Requeue(IReadOnlyList<string> ids, int released)
+    {
+        foreach (var id in ids)
+        {
+            queue.Enqueue(id);
+        }
+        if (ids.Count > 0)
+        {
+            LogRequeued(ids.Count, released);
+        }
+    }
+
+    /// <summary>
+    /// Marks the report Failed. The reason a caller reads names what went wrong in the data when the
+    /// data is at fault (<see cref="InvalidDataException"/>: a store's zone unknown to the tz database);
+    /// anything else is a fault of the service, whose details go to the log, not to the caller.
+    /// </summary>
+    private void Fail(string reportId, int attempt, Exception error, string? shard)
+    {
+        LogFailed(error, reportId, attempt, shard ?? "whole", Worker);
+        var reason = error is InvalidDataException
+            ? error.Message
+            : $"The report could not be computed because of an error in the service (logged with report {reportId}, attempt {attempt}). Trigger it again; if it fails again, the service log says why.";
+        reports.FailReport(reportId, attempt, shard is null ? reason : $"{reason} ({shard})", clock.GetCurrentInstant());
+    }
 
     /// <summary>The CSV that <paramref name="write"/> writes, in memory (UTF-8 without a byte-order mark), and what it returned.</summary>
     private static (MemoryStream Csv, ReportSummary Summary) InMemory(Func<TextWriter, ReportSummary> write)
@@ -108,8 +183,7 @@ public sealed partial class ReportJobs(
     {
         var started = clock.GetCurrentInstant();
         var (csv, summary) = InMemory(writer => ReportRunner.Run(
-            snapshot, new ReportRequest(report.RequestedAsOf, report.Interpolation), writer,
-            new Heartbeat(reports, report.Id, report.Attempts, clock), cancellationToken));
+            snapshot, report.Request, writer, new Heartbeat(reports, report.Id, report.Attempts, clock), cancellationToken));
         using var _ = csv;
         var now = clock.GetCurrentInstant();
         if (!reports.CompleteReport(report.Id, report.Attempts, summary.AsOf, summary.Stores, Bytes(csv), now))
@@ -120,10 +194,6 @@ public sealed partial class ReportJobs(
         LogComputedWhole(report.Id, summary.Stores, summary.PollRows, took.TotalSeconds, Worker);
     }
 
-    /// <summary>Reports that need a run: every Pending one, and Running ones whose runner stopped beating.</summary>
-    public IReadOnlyList<string> Abandoned() =>
-        reports.StaleReports(clock.GetCurrentInstant() - Duration.FromTimeSpan(options.StaleAfter));
-
     private static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Report {ReportId} complete: {Stores} stores, {PollRows} polls in {Seconds:0.000} s, in one piece by {Worker}")]
@@ -131,6 +201,15 @@ public sealed partial class ReportJobs(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Report {ReportId}: attempt {Attempt} on {Worker} stopped, writing nothing: the report is no longer Running in it (taken for dead and claimed again, or failed by one of its shards)")]
     private partial void LogSuperseded(string reportId, int attempt, string worker);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Report {ReportId} (attempt {Attempt}, {Part}) failed on {Worker}")]
+    private partial void LogFailed(Exception error, string reportId, int attempt, string part, string worker);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Enqueued {Count} unfinished reports again ({Released} had been left Running by a stopped process)")]
+    private partial void LogRequeued(int count, int released);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Pruned {Count} reports past their retention")]
+    private partial void LogPruned(int count);
 
     /// <summary>
     /// The report is no longer Running in this run's attempt: the runner was taken for dead (its heartbeat

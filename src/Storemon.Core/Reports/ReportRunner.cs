@@ -5,9 +5,6 @@ using Storemon.Storage;
 
 namespace Storemon.Reports;
 
-/// <summary>What a report is asked for: the report time (null for the latest poll) and the interpolation.</summary>
-public sealed record ReportRequest(Instant? AsOf = null, Interpolation Interpolation = Interpolation.Nearest);
-
 /// <summary>What a finished report says about itself.</summary>
 public sealed record ReportSummary(Instant? AsOf, int Stores, long PollRows);
 
@@ -23,43 +20,58 @@ public static class ReportRunner
     /// <summary>Stores without a time-zone row are in this zone.</summary>
     public const string DefaultTimeZone = "America/Chicago";
 
+    /// <summary>Computes the report from a snapshot of <paramref name="store"/> opened for it.</summary>
     public static ReportSummary Run(
         IMonitoringStore store, ReportRequest request, TextWriter output,
         IProgress<ReportProgress>? progress = null, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(store);
         using var snapshot = store.OpenSnapshot();
         return Run(snapshot, request, output, progress, cancellationToken);
     }
 
+    /// <summary>Computes the whole report from <paramref name="snapshot"/>: the header, then a row per store.</summary>
     public static ReportSummary Run(
         IReportSnapshot snapshot, ReportRequest request, TextWriter output,
         IProgress<ReportProgress>? progress = null, CancellationToken cancellationToken = default)
     {
-        output.Write(ReportCsv.Header);
-        output.Write('\n');
-
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(request);
         // The public data sets are static snapshots, so "now" is the latest poll, not the wall clock.
-        var asOf = request.AsOf ?? snapshot.LatestPoll();
-        if (asOf is not { } reportTime)
-        {
-            return new ReportSummary(null, 0, 0);
-        }
-        return WriteRows(snapshot, reportTime, request.Interpolation, StoreRange.All, output, progress, cancellationToken);
+        var reportTime = request.AsOf ?? snapshot.LatestPoll();
+        return Write(snapshot, reportTime, request.Interpolation, StoreRange.All, header: true, output, progress, cancellationToken);
     }
 
     /// <summary>
-    /// Writes the report's rows, without the header, for the stores in <paramref name="range"/> at
-    /// report time <paramref name="reportTime"/>: one shard of a report. Shards of consecutive ranges,
-    /// read from the same snapshot at the same report time and written one after the other under the
-    /// header, are byte for byte the whole report.
+    /// Computes one shard of a report: the rows of the stores in <paramref name="range"/> at report time
+    /// <paramref name="reportTime"/>, under the header when it is the <paramref name="first"/> shard. Shards
+    /// of consecutive ranges, read from the same snapshot at the same report time and joined in order,
+    /// are byte for byte the whole report.
     /// </summary>
-    public static ReportSummary WriteRows(
-        IReportSnapshot snapshot, Instant reportTime, Interpolation interpolation, StoreRange range, TextWriter output,
+    public static ReportSummary RunShard(
+        IReportSnapshot snapshot, Instant reportTime, Interpolation interpolation, StoreRange range, bool first, TextWriter output,
         IProgress<ReportProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
+        return Write(snapshot, reportTime, interpolation, range, first, output, progress, cancellationToken);
+    }
+
+    // A report with no report time (no polls at all, and no as_of) is its header alone.
+    private static ReportSummary Write(
+        IReportSnapshot snapshot, Instant? reportTime, Interpolation interpolation, StoreRange range, bool header, TextWriter output,
+        IProgress<ReportProgress>? progress, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(output);
-        var window = new ReportWindow(reportTime);
+        if (header)
+        {
+            output.Write(ReportCsv.Header);
+            output.Write('\n');
+        }
+        if (reportTime is not { } asOf)
+        {
+            return new ReportSummary(null, 0, 0);
+        }
+        var window = new ReportWindow(asOf);
         var stores = snapshot.Stores(range);
         var clocks = new Dictionary<string, StoreClock>(StringComparer.Ordinal);
         var open = new List<(long Start, long End)>();
@@ -70,7 +82,7 @@ public static class ReportRunner
         // go on a second thread, fed batches of stores in order, so a report costs little more than the
         // read of its rows. The batches are recycled, so memory stays flat however many stores there are.
         StorePipeline.Run(
-            (onStore, token) => snapshot.ReadPolls(window.WeekStart, reportTime, range, onStore, token),
+            (onStore, token) => snapshot.ReadPolls(window.WeekStart, asOf, range, onStore, token),
             batch =>
             {
                 for (var i = 0; i < batch.Count; i++)
@@ -91,7 +103,7 @@ public static class ReportRunner
             cancellationToken);
 
         progress?.Report(new ReportProgress(written, written));
-        return new ReportSummary(reportTime, written, pollRows);
+        return new ReportSummary(asOf, written, pollRows);
     }
 
     private static StoreClock ClockFor(StoreRecord record, Dictionary<string, StoreClock> clocks, ReportWindow window)

@@ -39,13 +39,6 @@ public interface IMonitoringStore : IDisposable
 
     /// <summary>Opens a read of one consistent snapshot, for one report.</summary>
     IReportSnapshot OpenSnapshot();
-
-    /// <summary>
-    /// Opens a read of the snapshot that another open snapshot exported (<see cref="IReportSnapshot.ExportSnapshot"/>),
-    /// so that the shards of one report, read by several processes, see exactly the same data.
-    /// </summary>
-    /// <exception cref="NotSupportedException">The database cannot share a snapshot between connections (SQLite).</exception>
-    IReportSnapshot OpenSnapshot(string sharedSnapshot);
 }
 
 /// <summary>
@@ -97,12 +90,6 @@ public interface IReportSnapshot : IDisposable
     /// <summary>The latest poll time in the database, or null when there are no polls.</summary>
     Instant? LatestPoll();
 
-    /// <summary>
-    /// An id by which other connections can open this same snapshot (<see cref="IMonitoringStore.OpenSnapshot(string)"/>)
-    /// while this one stays open; null when the database cannot share snapshots (SQLite).
-    /// </summary>
-    string? ExportSnapshot();
-
     /// <summary>Every store with its zone and hours, keyed by its compact key.</summary>
     IReadOnlyDictionary<long, StoreRecord> Stores() => Stores(StoreRange.All);
 
@@ -123,13 +110,6 @@ public interface IReportSnapshot : IDisposable
 
     /// <summary>As <see cref="ReadPolls(Instant, Instant, StorePollsAction, CancellationToken)"/>, for the stores in <paramref name="stores"/> only.</summary>
     void ReadPolls(Instant weekStart, Instant asOf, StoreRange stores, StorePollsAction onStore, CancellationToken cancellationToken);
-
-    /// <summary>The same rows as <see cref="ReadPolls(Instant, Instant, StorePollsAction, CancellationToken)"/>, read and thrown away: the benchmark's baseline.</summary>
-    long CountPollRows(Instant weekStart, Instant asOf, CancellationToken cancellationToken) =>
-        CountPollRows(weekStart, asOf, StoreRange.All, cancellationToken);
-
-    /// <summary>The same rows as <see cref="ReadPolls(Instant, Instant, StoreRange, StorePollsAction, CancellationToken)"/>, read and thrown away.</summary>
-    long CountPollRows(Instant weekStart, Instant asOf, StoreRange stores, CancellationToken cancellationToken);
 }
 
 public delegate void StorePollsAction(long storeKey, ReadOnlySpan<Poll> polls);

@@ -14,6 +14,26 @@ public sealed record ShardWork(
 /// <summary>How far a report's shards are.</summary>
 public readonly record struct ShardProgress(int ShardsDone, int Shards, int StoresDone);
 
+/// <summary>A snapshot that other connections, in other processes, can open too while it stays open.</summary>
+public interface IExportedSnapshot : IReportSnapshot
+{
+    /// <summary>The id by which <see cref="ISharedSnapshots.OpenSnapshot(string)"/> opens this same snapshot.</summary>
+    string Id { get; }
+}
+
+/// <summary>
+/// Snapshots shared between connections: what lets several workers compute the shards of one report
+/// from exactly the same data. PostgreSQL has them (an exported snapshot); a SQLite file does not.
+/// </summary>
+public interface ISharedSnapshots
+{
+    /// <summary>Opens a read of one consistent snapshot, as <see cref="IMonitoringStore.OpenSnapshot"/> does, and exports it.</summary>
+    IExportedSnapshot OpenExportedSnapshot();
+
+    /// <summary>Opens a read of the snapshot that an open <see cref="IExportedSnapshot"/> named <paramref name="sharedSnapshot"/>.</summary>
+    IReportSnapshot OpenSnapshot(string sharedSnapshot);
+}
+
 /// <summary>
 /// The shards of reports split across workers. A report's attempt plans its shards (replacing any of
 /// an earlier attempt), workers claim them one at a time, and the report is complete when every shard

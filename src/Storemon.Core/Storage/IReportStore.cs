@@ -1,5 +1,5 @@
 using NodaTime;
-using Storemon.Engine;
+using Storemon.Reports;
 
 namespace Storemon.Storage;
 
@@ -16,8 +16,7 @@ public enum ReportStatus
 public sealed record ReportRecord(
     string Id,
     ReportStatus Status,
-    Instant? RequestedAsOf,
-    Interpolation Interpolation,
+    ReportRequest Request,
     Instant CreatedAt,
     Instant? StartedAt = null,
     Instant? FinishedAt = null,

@@ -4,8 +4,12 @@ using Storemon.Storage.Sqlite;
 
 namespace Storemon.Storage;
 
-/// <summary>The service's database as a whole: the monitoring data, the report records and the data-protection keys, in one database.</summary>
-public interface IStoremonDatabase : IMonitoringStore, IReportStore, IDataProtectionKeyStore;
+/// <summary>
+/// The service's database as every engine provides it: the monitoring data and the report records.
+/// What only some engines can do has an interface of its own, implemented only where it is real
+/// (<see cref="ISharedSnapshots"/> and <see cref="IReportShardStore"/>: PostgreSQL).
+/// </summary>
+public interface IStoremonDatabase : IMonitoringStore, IReportStore;
 
 /// <summary>Chooses the storage implementation from the one connection setting.</summary>
 public static partial class MonitoringStores

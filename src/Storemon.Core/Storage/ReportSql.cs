@@ -1,6 +1,7 @@
 using System.Data.Common;
 using NodaTime;
 using Storemon.Engine;
+using Storemon.Reports;
 
 namespace Storemon.Storage;
 
@@ -80,8 +81,7 @@ internal static class ReportSql
             reports.Add(new ReportRecord(
                 reader.GetString(0),
                 Enum.Parse<ReportStatus>(reader.GetString(1)),
-                At(2),
-                Enum.Parse<Interpolation>(reader.GetString(3)),
+                new ReportRequest(At(2), Enum.Parse<Interpolation>(reader.GetString(3))),
                 instantAt(reader, 4),
                 At(5),
                 At(6),

@@ -5,10 +5,12 @@ using System.Text.Json;
 using Hangfire;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using NodaTime;
 using NodaTime.Testing;
 using NodaTime.Text;
 using Storemon.Api.Reports;
+using Storemon.Api.Storage;
 using Storemon.Engine;
 using Storemon.Reports;
 using Storemon.Storage;
@@ -191,7 +193,7 @@ public sealed class ReportJobTests_Sqlite() : ReportJobTests(DatabaseKind.Sqlite
         using (var store = service.Database.Open())
         {
             store.WritePolls([new PollRow("s1", (now - Duration.FromDays(1)).ToUnixTimeTicks() / Poll.TicksPerMicrosecond, false)], CancellationToken.None);
-            store.CreateReport(new ReportRecord(abandoned, ReportStatus.Pending, null, Interpolation.Nearest, now));
+            store.CreateReport(new ReportRecord(abandoned, ReportStatus.Pending, new ReportRequest(), now));
             Assert.NotNull(store.TryStartReport(abandoned, now, now));
         }
 
@@ -246,33 +248,33 @@ public sealed class ReportJobTests_Postgres() : ReportJobTests(DatabaseKind.Post
     {
         const string running = "running0123456789abcdef0123456789";
         var staleAfter = Duration.FromSeconds(3);
-        using var service = Service(("Reports:StaleAfter", "00:00:03"));
+        // The service's time is the test's: its recovery looks for stale reports every 1.5 s of it.
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new TimeProviderClock(time);
+        using var service = new ServiceFactory(DatabaseKind.Postgres, ("Reports:StaleAfter", "00:00:03")) { Time = time };
         using var runner = service.Database.Open();
-        var now = SystemClock.Instance.GetCurrentInstant();
+        var now = clock.GetCurrentInstant();
         runner.WritePolls([new PollRow("s1", (now - Duration.FromDays(1)).ToUnixTimeTicks() / Poll.TicksPerMicrosecond, false)], CancellationToken.None);
-        runner.CreateReport(new ReportRecord(running, ReportStatus.Pending, null, Interpolation.Nearest, now));
+        runner.CreateReport(new ReportRecord(running, ReportStatus.Pending, new ReportRequest(), now));
         Assert.NotNull(runner.TryStartReport(running, now, now));
-
-        // Another process runs the report, 3 of 7 stores done, beating every 200 ms while the service
-        // starts and through two of its checks for stale reports (every 1.5 s here).
-        using var stopBeating = new CancellationTokenSource();
-        var lastBeat = now;
-        var beating = Task.Run(async () =>
-        {
-            while (!stopBeating.IsCancellationRequested)
-            {
-                lastBeat = SystemClock.Instance.GetCurrentInstant();
-                runner.ReportProgress(running, attempt: 1, 3, 7, lastBeat);
-                await Task.Delay(200, CancellationToken.None);
-            }
-        });
         using var client = service.CreateClient();
-        await Task.Delay(TimeSpan.FromSeconds(3.5));
+
+        // Another process runs the report, 3 of 7 stores done, beating every 0.5 s while the service
+        // goes through three of its checks for stale reports.
+        var lastBeat = now;
+        for (var step = 0; step < 10; step++)
+        {
+            lastBeat = clock.GetCurrentInstant();
+            Assert.True(runner.ReportProgress(running, attempt: 1, 3, 7, lastBeat));
+            await Advance(time, TimeSpan.FromMilliseconds(500));
+        }
         var whileBeating = await client.GetFromJsonAsync<JsonElement>($"/reports/{running}");
-        // The runner dies.
-        await stopBeating.CancelAsync();
-        await beating;
-        var finished = await client.WaitUntilFinished(running);
+        // The runner dies; time goes on until the service has run the report again.
+        for (var step = 0; step < 200 && (await client.GetFromJsonAsync<JsonElement>($"/reports/{running}")).GetProperty("status").GetString() != "Complete"; step++)
+        {
+            await Advance(time, TimeSpan.FromMilliseconds(500));
+        }
+        var finished = await client.GetFromJsonAsync<JsonElement>($"/get_report?report_id={running}");
         var report = await client.GetFromJsonAsync<JsonElement>($"/reports/{running}");
 
         Assert.Equal("Running", whileBeating.GetProperty("status").GetString());
@@ -283,6 +285,13 @@ public sealed class ReportJobTests_Postgres() : ReportJobTests(DatabaseKind.Post
         Assert.Equal(2, report.GetProperty("attempts").GetInt32());
         Assert.True(Parse(report.GetProperty("started_at")) - lastBeat >= staleAfter,
             $"run again at {report.GetProperty("started_at")}, before the last heartbeat ({lastBeat}) was {staleAfter.TotalSeconds} s old");
+
+        // A timer tick runs on the thread pool: a moment of real time lets it act before the next step.
+        static async Task Advance(FakeTimeProvider time, TimeSpan by)
+        {
+            time.Advance(by);
+            await Task.Delay(20);
+        }
     }
 
     [SkippableFact]

@@ -49,6 +49,9 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
     /// <summary>The clock the service reads instead of the system clock, when set.</summary>
     public IClock? Clock { get; init; }
 
+    /// <summary>The time the service's timers run on and its clock reads (unless <see cref="Clock"/> is set too), when set.</summary>
+    public TimeProvider? Time { get; init; }
+
 
     /// <summary>Settings that configure API keys: one key per (name, key, scope).</summary>
     public static (string Key, string Value)[] Keys(params (string Name, string Key, string Scope)[] keys) =>
@@ -122,7 +125,7 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
         var reports = Services.GetRequiredService<IReportStore>();
         var ahead = SystemClock.Instance.GetCurrentInstant() + Duration.FromHours(1);
         var id = running ? "0123456789abcdef0123456789abcdef" : "fedcba9876543210fedcba9876543210";
-        reports.CreateReport(new ReportRecord(id, ReportStatus.Pending, null, Interpolation.Nearest, ahead));
+        reports.CreateReport(new ReportRecord(id, ReportStatus.Pending, new ReportRequest(), ahead));
         if (running)
         {
             Assert.NotNull(reports.TryStartReport(id, ahead, ahead));
@@ -142,6 +145,10 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
         }
         builder.ConfigureTestServices(services =>
         {
+            if (Time is { } time)
+            {
+                services.AddSingleton(time);
+            }
             if (Clock is { } clock)
             {
                 services.AddSingleton(clock);

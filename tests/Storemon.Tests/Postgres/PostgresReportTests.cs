@@ -8,6 +8,7 @@ using Storemon.Reports;
 using Storemon.Storage;
 using Storemon.Storage.Postgres;
 using Storemon.Tests.Databases;
+using Storemon.Tests.Storage;
 
 namespace Storemon.Tests.Postgres;
 
@@ -80,9 +81,8 @@ public sealed class PostgresReportTests
         Load(postgres.Store, data);
         var window = new ReportWindow(data.End);
 
-        using var first = postgres.Store.OpenSnapshot();
-        var exported = first.ExportSnapshot();
-        Assert.NotNull(exported);
+        using var first = ((ISharedSnapshots)postgres.Store).OpenExportedSnapshot();
+        var exported = first.Id;
         var expected = Report(first, data.End);
 
         // Written after the export: a store's poll inside the week, and a new latest poll.
@@ -94,7 +94,7 @@ public sealed class PostgresReportTests
 
         // Another store object is another data source, as in another process.
         using var other = new PostgresMonitoringStore(postgres.Connection);
-        using var shared = other.OpenSnapshot(exported!);
+        using var shared = other.OpenSnapshot(exported);
         Assert.Equal(data.End, shared.LatestPoll());
         Assert.Equal(first.CountPollRows(window.WeekStart, data.End, CancellationToken.None), shared.CountPollRows(window.WeekStart, data.End, CancellationToken.None));
         Assert.Equal(expected, Report(shared, data.End));
@@ -108,7 +108,7 @@ public sealed class PostgresReportTests
     public void A_snapshot_id_that_is_not_one_is_refused()
     {
         using var postgres = TestDatabase.Create(DatabaseKind.Postgres);
-        Assert.Throws<ArgumentException>(() => postgres.Store.OpenSnapshot("00000003-0000001B-1'; DROP TABLE poll; --"));
+        Assert.Throws<ArgumentException>(() => ((ISharedSnapshots)postgres.Store).OpenSnapshot("00000003-0000001B-1'; DROP TABLE poll; --"));
         Assert.Equal(0, postgres.Count("poll"));
     }
 
@@ -117,24 +117,28 @@ public sealed class PostgresReportTests
     {
         using var postgres = TestDatabase.Create(DatabaseKind.Postgres);
         string exported;
-        using (var first = postgres.Store.OpenSnapshot())
+        var snapshots = (ISharedSnapshots)postgres.Store;
+        using (var first = snapshots.OpenExportedSnapshot())
         {
-            exported = first.ExportSnapshot()!;
+            exported = first.Id;
         }
 
         // The exporting transaction has ended, and its snapshot with it: a shard must not read another one.
-        var error = Assert.Throws<PostgresException>(() => postgres.Store.OpenSnapshot(exported));
+        var error = Assert.Throws<PostgresException>(() => snapshots.OpenSnapshot(exported));
         Assert.Equal(PostgresErrorCodes.InvalidParameterValue, error.SqlState);
     }
 
-    [Fact]
-    public void SQLite_shares_no_snapshot()
+    // A capability a database lacks is not there to call: a SQLite file neither shares snapshots nor keeps shards.
+    [SkippableFact]
+    public void Only_PostgreSQL_has_what_sharded_reports_need()
     {
         using var sqlite = TestDatabase.Create(DatabaseKind.Sqlite);
-        using var snapshot = sqlite.Store.OpenSnapshot();
-        Assert.Null(snapshot.ExportSnapshot());
-        var refused = Assert.Throws<NotSupportedException>(() => sqlite.Store.OpenSnapshot("00000003-0000001B-1"));
-        Assert.Contains("PostgreSQL", refused.Message, StringComparison.Ordinal);
+        using var postgres = TestDatabase.Create(DatabaseKind.Postgres);
+
+        Assert.False(sqlite.Store is ISharedSnapshots);
+        Assert.False(sqlite.Store is IReportShardStore);
+        Assert.Null(ShardedReports.Of(sqlite.Store));
+        Assert.NotNull(ShardedReports.Of(postgres.Store));
     }
 
     [SkippableTheory]
@@ -163,7 +167,7 @@ public sealed class PostgresReportTests
         {
             var range = new StoreRange(bounds[i], bounds[i + 1]);
             using var csv = new StringWriter();
-            ReportRunner.WriteRows(snapshot, data.End, Interpolation.Nearest, range, csv);
+            ReportRunner.RunShard(snapshot, data.End, Interpolation.Nearest, range, first: false, csv);
             shards.Append(csv);
             rows += snapshot.CountPollRows(window.WeekStart, data.End, range, CancellationToken.None);
         }
@@ -171,7 +175,7 @@ public sealed class PostgresReportTests
         Assert.Equal(whole, ReportCsv.Header + "\n" + shards);
         Assert.Equal(snapshot.CountPollRows(window.WeekStart, data.End, CancellationToken.None), rows);
         using var one = new StringWriter();
-        ReportRunner.WriteRows(snapshot, data.End, Interpolation.Nearest, new StoreRange(ids[41], ids[42]), one);
+        ReportRunner.RunShard(snapshot, data.End, Interpolation.Nearest, new StoreRange(ids[41], ids[42]), first: false, one);
         Assert.StartsWith(ids[41] + ",", one.ToString(), StringComparison.Ordinal);
         Assert.Single(one.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }

@@ -1,5 +1,6 @@
 using NodaTime;
 using Storemon.Engine;
+using Storemon.Reports;
 using Storemon.Storage;
 using Storemon.Tests.Databases;
 
@@ -21,15 +22,15 @@ public sealed class ShardStoreTests() : DatabaseTest(DatabaseKind.Postgres)
     private string SharedSnapshot()
     {
         // Any exported snapshot id will do for the record; nobody imports it here.
-        using var snapshot = Db.Store.OpenSnapshot();
-        return snapshot.ExportSnapshot()!;
+        using var snapshot = ((ISharedSnapshots)Db.Store).OpenExportedSnapshot();
+        return snapshot.Id;
     }
 
     private ShardWork Claim(int seconds) => Shards.TryClaimShard("r1", At(seconds), At(seconds - 10))!;
 
     private void Planned()
     {
-        Db.Store.CreateReport(new ReportRecord("r1", ReportStatus.Pending, null, Interpolation.Nearest, At(0)));
+        Db.Store.CreateReport(new ReportRecord("r1", ReportStatus.Pending, new ReportRequest(), At(0)));
         Assert.NotNull(Db.Store.TryStartReport("r1", At(1), At(0)));
         Shards.PlanShards("r1", 1, SharedSnapshot(), At(0), [new ShardPlan(0, null, "m"), new ShardPlan(1, "m", null)]);
     }

@@ -18,12 +18,12 @@ public abstract class ReportStoreTests(DatabaseKind kind) : DatabaseTest(kind)
     private IReportStore Reports => Db.Store;
 
     private void Create(string id, int createdAt) =>
-        Reports.CreateReport(new ReportRecord(id, ReportStatus.Pending, RequestedAsOf: null, Interpolation.Nearest, At(createdAt)));
+        Reports.CreateReport(new ReportRecord(id, ReportStatus.Pending, new ReportRequest(), At(createdAt)));
 
     [SkippableFact]
     public void A_new_report_reads_back_as_created()
     {
-        var report = new ReportRecord("r1", ReportStatus.Pending, Instant.FromUtc(2024, 10, 1, 0, 0).PlusNanoseconds(999_999_000), Interpolation.CarryForward, At(0));
+        var report = new ReportRecord("r1", ReportStatus.Pending, new ReportRequest(Instant.FromUtc(2024, 10, 1, 0, 0).PlusNanoseconds(999_999_000), Interpolation.CarryForward), At(0));
 
         Reports.CreateReport(report);
 
@@ -47,7 +47,7 @@ public abstract class ReportStoreTests(DatabaseKind kind) : DatabaseTest(kind)
 
         // The claim hands back the record as claimed: its attempt is the new run's.
         Assert.Equal(
-            new ReportRecord("r1", ReportStatus.Running, null, Interpolation.Nearest, At(0), StartedAt: At(30), StoresDone: 0, StoresTotal: 10, Attempts: 2, HeartbeatAt: At(30)),
+            new ReportRecord("r1", ReportStatus.Running, new ReportRequest(), At(0), StartedAt: At(30), StoresDone: 0, StoresTotal: 10, Attempts: 2, HeartbeatAt: At(30)),
             claimed);
         Assert.Equal(claimed, Reports.FindReport("r1"));
     }
@@ -63,7 +63,7 @@ public abstract class ReportStoreTests(DatabaseKind kind) : DatabaseTest(kind)
         Assert.True(Reports.CompleteReport("r1", attempt: 1, Instant.FromUtc(2024, 10, 3, 11, 0), rows: 60_000, csv, At(5)));
 
         Assert.Equal(
-            new ReportRecord("r1", ReportStatus.Complete, null, Interpolation.Nearest, At(0), StartedAt: At(1), FinishedAt: At(5),
+            new ReportRecord("r1", ReportStatus.Complete, new ReportRequest(), At(0), StartedAt: At(1), FinishedAt: At(5),
                 AsOf: Instant.FromUtc(2024, 10, 3, 11, 0), StoresDone: 60_000, StoresTotal: 60_000, RowCount: 60_000, Attempts: 1, HeartbeatAt: At(5)),
             Reports.FindReport("r1"));
         using var stored = Reports.OpenReportCsv("r1");

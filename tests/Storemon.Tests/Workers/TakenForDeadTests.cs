@@ -19,7 +19,7 @@ public sealed class TakenForDeadTests() : DatabaseTest(DatabaseKind.Postgres)
 {
     private static readonly Instant Now = Instant.FromUtc(2024, 10, 14, 13, 0);
 
-    private static readonly ReportJobOptions TwoShards = new() { StaleAfter = TimeSpan.FromMinutes(1), Shards = 2 };
+    private static readonly ReportOptions TwoShards = new() { StaleAfter = TimeSpan.FromMinutes(1), Shards = 2 };
 
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
@@ -34,12 +34,12 @@ public sealed class TakenForDeadTests() : DatabaseTest(DatabaseKind.Postgres)
     {
         ImportStores();
         using var elsewhere = Db.Open();
-        var replacement = new ReportJobs(elsewhere, elsewhere, ReplacementClock(), TwoShards);
+        var replacement = Jobs(elsewhere, elsewhere, ReplacementClock(), TwoShards);
         // The first worker stalls right after planning its shards; meanwhile its report is run again, to
         // the end, by the replacement; then the first worker carries on.
-        var slow = new ReportJobs(Db.Store, Db.Store, new FakeClock(Now), TwoShards,
-            new OnHelpersRequested(id => replacement.Execute(id, CancellationToken.None)));
-        var report = slow.Create(new ReportRequest());
+        var slow = Jobs(Db.Store, Db.Store, new FakeClock(Now), TwoShards,
+            helpersRequested: id => replacement.Execute(id, CancellationToken.None));
+        var report = slow.Trigger(new ReportRequest());
 
         slow.Execute(report.Id, CancellationToken.None);
 
@@ -54,21 +54,21 @@ public sealed class TakenForDeadTests() : DatabaseTest(DatabaseKind.Postgres)
         using var planned = new ManualResetEventSlim();
         using var resumed = new ManualResetEventSlim();
         // The replacement plans its shards, then waits until the first worker has carried on.
-        var replacement = new ReportJobs(elsewhere, elsewhere, ReplacementClock(), TwoShards, new OnHelpersRequested(_ =>
+        var replacement = Jobs(elsewhere, elsewhere, ReplacementClock(), TwoShards, helpersRequested: _ =>
         {
             planned.Set();
             Assert.True(resumed.Wait(Timeout));
-        }));
+        });
         Task? rerun = null;
         // The first worker stalls after planning; meanwhile a store's polls arrive (so the replacement's
         // snapshot differs from the first worker's) and the report is taken over.
-        var slow = new ReportJobs(Db.Store, Db.Store, new FakeClock(Now), TwoShards, new OnHelpersRequested(id =>
+        var slow = Jobs(Db.Store, Db.Store, new FakeClock(Now), TwoShards, helpersRequested: id =>
         {
             Db.Store.WritePolls(ServiceCalls.HourlyPolls("late-store", Now + Duration.FromMinutes(30), 24), CancellationToken.None);
             rerun = Task.Run(() => replacement.Execute(id, CancellationToken.None));
             Assert.True(planned.Wait(Timeout));
-        }));
-        var report = slow.Create(new ReportRequest());
+        });
+        var report = slow.Trigger(new ReportRequest());
 
         slow.Execute(report.Id, CancellationToken.None);
         resumed.Set();
@@ -88,8 +88,8 @@ public sealed class TakenForDeadTests() : DatabaseTest(DatabaseKind.Postgres)
     {
         ImportStores();
         using var elsewhere = Db.Open();
-        var whole = new ReportJobOptions { StaleAfter = TimeSpan.FromMinutes(1) };
-        var replacement = new ReportJobs(elsewhere, elsewhere, ReplacementClock(), whole);
+        var whole = new ReportOptions { StaleAfter = TimeSpan.FromMinutes(1) };
+        var replacement = Jobs(elsewhere, elsewhere, ReplacementClock(), whole);
         var stalls = new StallsAtFirstHeartbeat(Db.Store, id =>
         {
             Db.Store.WritePolls(ServiceCalls.HourlyPolls("late-store", Now + Duration.FromMinutes(30), 24), CancellationToken.None);
@@ -100,8 +100,8 @@ public sealed class TakenForDeadTests() : DatabaseTest(DatabaseKind.Postgres)
                 throw new IOException("the connection broke while the worker stalled");
             }
         });
-        var slow = new ReportJobs(Db.Store, stalls, new FakeClock(Now), whole);
-        var report = slow.Create(new ReportRequest());
+        var slow = Jobs(Db.Store, stalls, new FakeClock(Now), whole, shards: stalls);
+        var report = slow.Trigger(new ReportRequest());
 
         slow.Execute(report.Id, CancellationToken.None);
 
@@ -120,15 +120,15 @@ public sealed class TakenForDeadTests() : DatabaseTest(DatabaseKind.Postgres)
     {
         ImportStores(stores: 2200, days: 2);
         using var elsewhere = Db.Open();
-        var replacement = new ReportJobs(elsewhere, elsewhere, ReplacementClock(), TwoShards);
+        var replacement = Jobs(elsewhere, elsewhere, ReplacementClock(), TwoShards);
         var stalls = new StallsAtFirstHeartbeat(Db.Store, id =>
         {
             Db.Store.WritePolls(ServiceCalls.HourlyPolls("late-store", Now + Duration.FromMinutes(30), 24), CancellationToken.None);
             replacement.Execute(id, CancellationToken.None);
             Assert.Equal(ReportStatus.Complete, Db.Store.FindReport(id)!.Status);
         });
-        var slow = new ReportJobs(Db.Store, stalls, new FakeClock(Now), TwoShards);
-        var report = slow.Create(new ReportRequest());
+        var slow = Jobs(Db.Store, stalls, new FakeClock(Now), TwoShards, shards: stalls);
+        var report = slow.Trigger(new ReportRequest());
 
         slow.Execute(report.Id, CancellationToken.None);
 
@@ -224,9 +224,23 @@ public sealed class TakenForDeadTests() : DatabaseTest(DatabaseKind.Postgres)
         public int PruneReports(Instant finishedBefore) => reports.PruneReports(finishedBefore);
     }
 
-    // Called by the report's worker right after it planned the shards.
-    private sealed class OnHelpersRequested(Action<string> requested) : IShardDispatch
+    /// <summary>
+    /// Report jobs over <paramref name="store"/> whose job engine runs nothing (each test runs its reports
+    /// itself) and calls <paramref name="helpersRequested"/> when the report's worker, right after it
+    /// planned the shards, asks for helpers.
+    /// </summary>
+    private static ReportJobs Jobs(
+        IStoremonDatabase store, IReportStore reports, IClock clock, ReportOptions options,
+        Action<string>? helpersRequested = null, IReportShardStore? shards = null) =>
+        new(store, reports, new NoJobEngine(helpersRequested), clock, options,
+            new ShardedReports((ISharedSnapshots)store, shards ?? (IReportShardStore)store));
+
+    private sealed class NoJobEngine(Action<string>? helpersRequested) : IJobEngine
     {
-        public void RequestHelpers(string reportId, int helpers) => requested(reportId);
+        public void Enqueue(string reportId)
+        {
+        }
+
+        public void RequestHelpers(string reportId, int helpers) => helpersRequested?.Invoke(reportId);
     }
 }

@@ -14,8 +14,8 @@ public sealed partial class PostgresMonitoringStore
         ArgumentNullException.ThrowIfNull(report);
         using var connection = _dataSource.OpenConnection();
         Execute(connection, ReportSql.Create,
-            Text("id", report.Id), Text("status", report.Status.ToString()), Timestamp("requested", report.RequestedAsOf),
-            Text("interpolation", report.Interpolation.ToString()), Timestamp("created", report.CreatedAt));
+            Text("id", report.Id), Text("status", report.Status.ToString()), Timestamp("requested", report.Request.AsOf),
+            Text("interpolation", report.Request.Interpolation.ToString()), Timestamp("created", report.CreatedAt));
     }
 
     public ReportRecord? FindReport(string id)

@@ -15,13 +15,13 @@ namespace Storemon.Storage.Postgres;
 /// merged with the SPEC's replace and upsert rules. Polls live in weekly partitions (the Partitions
 /// part of this class); reports read a snapshot (<see cref="PostgresReportSnapshot"/>).
 /// </summary>
-public sealed partial class PostgresMonitoringStore : IStoremonDatabase
+public sealed partial class PostgresMonitoringStore : IStoremonDatabase, ISharedSnapshots
 {
-    // Keys of the advisory locks through which processes sharing the database take turns.
+    // Keys of the advisory locks through which processes sharing the database take turns (the
+    // service's key ring, in the API host, takes MigrationLock + 3).
     private const long MigrationLock = 0x73746f72656d6f6e; // "storemon"
     private const long PartitionLock = MigrationLock + 1;
     private const long RetentionLock = MigrationLock + 2;
-    private const long KeyRingLock = MigrationLock + 3;
 
     private readonly NpgsqlDataSource _dataSource;
 
@@ -199,6 +199,21 @@ public sealed partial class PostgresMonitoringStore : IStoremonDatabase
     }
 
     public IReportSnapshot OpenSnapshot() => new PostgresReportSnapshot(_dataSource.OpenConnection(), sharedSnapshot: null);
+
+    public IExportedSnapshot OpenExportedSnapshot()
+    {
+        var snapshot = new PostgresReportSnapshot(_dataSource.OpenConnection(), sharedSnapshot: null);
+        try
+        {
+            snapshot.Export();
+            return snapshot;
+        }
+        catch
+        {
+            snapshot.Dispose();
+            throw;
+        }
+    }
 
     public IReportSnapshot OpenSnapshot(string sharedSnapshot)
     {

@@ -13,10 +13,11 @@ namespace Storemon.Storage.Postgres;
 /// snapshot can be exported, and other connections (other processes computing shards of the same
 /// report) can open it too.
 /// </summary>
-internal sealed partial class PostgresReportSnapshot : IReportSnapshot
+internal sealed partial class PostgresReportSnapshot : IExportedSnapshot
 {
     private readonly NpgsqlConnection _connection;
     private readonly NpgsqlTransaction _transaction;
+    private string? _id;
 
     public PostgresReportSnapshot(NpgsqlConnection connection, string? sharedSnapshot)
     {
@@ -42,10 +43,14 @@ internal sealed partial class PostgresReportSnapshot : IReportSnapshot
         }
     }
 
-    public string? ExportSnapshot()
+    /// <summary>The id of this snapshot once <see cref="Export"/> has exported it.</summary>
+    public string Id => _id ?? throw new InvalidOperationException("The snapshot has not been exported.");
+
+    /// <summary>Exports the snapshot: other connections can open it by <see cref="Id"/> while this transaction stays open.</summary>
+    public void Export()
     {
         using var command = new NpgsqlCommand("SELECT pg_export_snapshot()", _connection);
-        return (string)command.ExecuteScalar()!;
+        _id = (string)command.ExecuteScalar()!;
     }
 
     /// <remarks>
@@ -169,18 +174,6 @@ internal sealed partial class PostgresReportSnapshot : IReportSnapshot
             }
             onStore(storeKey, polls);
         }, cancellationToken);
-    }
-
-    public long CountPollRows(Instant weekStart, Instant asOf, StoreRange stores, CancellationToken cancellationToken)
-    {
-        long rows = 0, checksum = 0;
-        Scan(weekStart, asOf, stores, (storeKey, before, times, statuses) =>
-        {
-            rows += times.Length + (before is null ? 0 : 1);
-            checksum += storeKey + (times.Length > 0 ? times[^1].Ticks : 0) + (statuses.Length > 0 && statuses[0] ? 1 : 0);
-        }, cancellationToken);
-        GC.KeepAlive(checksum);
-        return rows;
     }
 
     public void Dispose()

@@ -14,8 +14,8 @@ public sealed partial class SqliteMonitoringStore
         insert.CommandText = ReportSql.Create;
         insert.Parameters.AddWithValue("@id", report.Id);
         insert.Parameters.AddWithValue("@status", report.Status.ToString());
-        insert.Parameters.AddWithValue("@requested", (object?)Micros(report.RequestedAsOf) ?? DBNull.Value);
-        insert.Parameters.AddWithValue("@interpolation", report.Interpolation.ToString());
+        insert.Parameters.AddWithValue("@requested", (object?)Micros(report.Request.AsOf) ?? DBNull.Value);
+        insert.Parameters.AddWithValue("@interpolation", report.Request.Interpolation.ToString());
         insert.Parameters.AddWithValue("@created", Micros(report.CreatedAt));
         insert.ExecuteNonQuery();
     }

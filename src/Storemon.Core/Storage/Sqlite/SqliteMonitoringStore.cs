@@ -146,10 +146,6 @@ public sealed partial class SqliteMonitoringStore : IStoremonDatabase
 
     public IReportSnapshot OpenSnapshot() => new SqliteReportSnapshot(Open(ReadCacheKibibytes));
 
-    public IReportSnapshot OpenSnapshot(string sharedSnapshot) =>
-        throw new NotSupportedException(
-            "SQLite cannot share a snapshot between connections: a report on SQLite is read by one process. Shards of one report computed by several processes need PostgreSQL.");
-
     public void Dispose()
     {
         // Connections are opened per operation but pooled: a disposed store closes its pooled ones,

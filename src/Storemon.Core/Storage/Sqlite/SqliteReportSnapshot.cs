@@ -78,9 +78,6 @@ internal sealed class SqliteReportSnapshot : IReportSnapshot
         return ids;
     }
 
-    // SQLite has no snapshot that another connection could open.
-    public string? ExportSnapshot() => null;
-
     public void ReadPolls(Instant weekStart, Instant asOf, StoreRange range, StorePollsAction onStore, CancellationToken cancellationToken)
     {
         var fromTicks = weekStart.ToUnixTimeTicks();
@@ -109,19 +106,6 @@ internal sealed class SqliteReportSnapshot : IReportSnapshot
             buffer[count++] = Poll.FromMicroseconds(scan.Int64(1), scan.Int64(2) != 0);
         }
         Flush(currentStore, buffer, count, fromTicks, onStore);
-    }
-
-    public long CountPollRows(Instant weekStart, Instant asOf, StoreRange range, CancellationToken cancellationToken)
-    {
-        using var scan = PollScan(weekStart, asOf, range);
-        long rows = 0, checksum = 0;
-        while (scan.Step())
-        {
-            checksum += scan.Int64(0) + scan.Int64(1) + scan.Int64(2);
-            rows++;
-        }
-        GC.KeepAlive(checksum);
-        return rows;
     }
 
     public void Dispose()
