@@ -12,6 +12,8 @@ namespace Storemon.Bench;
 /// </summary>
 internal static class StoremonChild
 {
+    private static readonly TimeSpan SampleInterval = TimeSpan.FromMilliseconds(10);
+
     public static ProcessStartInfo Info(string hostPath, string directory, IEnumerable<string> arguments)
     {
         var underDotnet = string.Equals(Path.GetFileNameWithoutExtension(hostPath), "dotnet", StringComparison.OrdinalIgnoreCase);
@@ -29,10 +31,10 @@ internal static class StoremonChild
     }
 
     /// <summary>
-    /// Runs <c>storemon</c> with <paramref name="arguments"/> and waits for it: what it wrote to
-    /// standard error, and its time from start to exit. Throws, with all it wrote, when it fails.
+    /// Runs <c>storemon</c> with <paramref name="arguments"/> and waits for it: its time from start to
+    /// exit, measured here, and its peak resident memory. Throws, with all it wrote, when it fails.
     /// </summary>
-    public static (string Errors, double Seconds) Run(params string[] arguments)
+    public static ChildRun Run(params string[] arguments)
     {
         var start = Info(Environment.ProcessPath!, AppContext.BaseDirectory, arguments);
         start.RedirectStandardOutput = true;
@@ -40,35 +42,39 @@ internal static class StoremonChild
         var started = Stopwatch.GetTimestamp();
         using var process = Process.Start(start)!;
         var printed = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEnd();
-        process.WaitForExit();
+        var errors = process.StandardError.ReadToEndAsync();
+        // Sampled, not taken at exit (the child is gone by then): VmHWM is the kernel's own high-water
+        // mark of the child's resident memory, so the samples miss only what it adds after the last one.
+        long peakBytes = 0;
+        do
+        {
+            peakBytes = Math.Max(peakBytes, PeakResidentBytes(process.Id));
+        }
+        while (!process.WaitForExit(SampleInterval));
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        Task.WaitAll(printed, errors);
         if (process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"storemon {arguments[0]} exited with {process.ExitCode}: {printed.Result}{errors}");
+            throw new InvalidOperationException($"storemon {arguments[0]} exited with {process.ExitCode}: {printed.Result}{errors.Result}");
         }
-        return (errors, seconds);
+        return new ChildRun(seconds, peakBytes / 1048576.0);
     }
-}
 
-/// <summary>
-/// The peak memory of a report measured alone: the benchmark has generated and imported data, so its
-/// own peak says little. A child <c>storemon report</c> over the same database prints its own peak
-/// resident memory and time in its summary line.
-/// </summary>
-internal static partial class PeakMemory
-{
-    public static (double Seconds, double Megabytes) OfReportProcess(string database, string reportFile)
+    // 0 where there is no /proc (the figure is Linux's), or once the child has exited: an exited
+    // child's status has no memory lines, and a reaped one has no status at all.
+    private static long PeakResidentBytes(int processId)
     {
-        var summary = StoremonChild.Run("report", "--db", database, "--output", reportFile).Errors;
-        var figures = SummaryFigures().Match(summary);
-        if (!figures.Success)
+        try
         {
-            throw new InvalidOperationException($"storemon report printed no summary line: {summary}");
+            var line = File.ReadLines($"/proc/{processId}/status").FirstOrDefault(entry => entry.StartsWith("VmHWM:", StringComparison.Ordinal));
+            return line is null ? 0 : long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
         }
-        return (double.Parse(figures.Groups["seconds"].Value, CultureInfo.InvariantCulture), double.Parse(figures.Groups["megabytes"].Value, CultureInfo.InvariantCulture));
+        catch (IOException)
+        {
+            return 0;
+        }
     }
-
-    [System.Text.RegularExpressions.GeneratedRegex(@"(?<seconds>[\d.]+) s, peak memory (?<megabytes>\d+) MB")]
-    private static partial System.Text.RegularExpressions.Regex SummaryFigures();
 }
+
+/// <summary>A <c>storemon</c> child's time from start to exit, and its peak resident memory.</summary>
+internal sealed record ChildRun(double Seconds, double PeakMegabytes);
