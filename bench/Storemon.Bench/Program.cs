@@ -1,6 +1,6 @@
 namespace Storemon.Bench;
 
-// storemon-bench: the benchmark of import and report, beside the product rather than inside it.
+// storemon-bench: times storemon's import and report (README, Performance).
 internal static class Program
 {
     public static Task<int> Main(string[] args) => BenchCommand.Create().Parse(args).InvokeAsync();
