@@ -1,12 +1,11 @@
 using System.CommandLine;
 using Storemon.Cli.Commands;
 
-// storemon: import the three CSV kinds into a database, compute the uptime report, generate data, benchmark.
+// storemon: import the three CSV kinds into a database, compute the uptime report, generate data.
 var root = new RootCommand("storemon: uptime and downtime of stores within their business hours.")
 {
     ImportCommand.Create(),
     ReportCommand.Create(),
     GenerateCommand.Create(),
-    BenchCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

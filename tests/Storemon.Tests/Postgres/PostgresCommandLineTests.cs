@@ -35,12 +35,4 @@ public sealed class PostgresCommandLineTests() : DatabaseTest(DatabaseKind.Postg
             Assert.Equal(onSqlite.StandardOutput, onPostgres.StandardOutput);
         }
     }
-
-    [Fact]
-    public void The_benchmark_takes_only_a_PostgreSQL_connection_string_for_its_database()
-    {
-        var bench = StoremonProcess.Run("bench", "--db", "bench.db", "--hours", "h.csv", "--timezones", "z.csv");
-        Assert.NotEqual(0, bench.ExitCode);
-        Assert.Contains("--db takes a PostgreSQL connection string", bench.StandardError + bench.StandardOutput, StringComparison.Ordinal);
-    }
 }

@@ -8,16 +8,16 @@ using Storemon.Reports;
 using Storemon.Storage;
 using Storemon.Storage.Postgres;
 
-namespace Storemon.Cli.Commands;
+namespace Storemon.Bench;
 
 /// <summary>
-/// <c>storemon bench</c>: generates data at the public task's size (or a multiple), imports it, and
+/// <c>storemon-bench</c>: generates data at the public task's size (or a multiple), imports it, and
 /// times the report against a bare read of the same poll rows from the same database, in the same
 /// process, so that the ratio holds on a noisy machine. Prints medians.
 /// </summary>
 internal static class BenchCommand
 {
-    public static Command Create()
+    public static RootCommand Create()
     {
         var hours = new Option<FileInfo>("--hours") { Description = "The business-hours file whose stores the data set uses (the public v1_menu_hours.csv).", Required = true };
         var zones = new Option<FileInfo>("--timezones") { Description = "The time-zone file whose stores the data set uses (the public v1_timezones.csv).", Required = true };
@@ -38,7 +38,7 @@ internal static class BenchCommand
             }
         });
 
-        var command = new Command("bench", "Benchmark import and report at the public data size and print the figures.") { hours, zones, scale, runs, importRuns, historyWeeks, work, server };
+        var command = new RootCommand("storemon-bench: benchmark storemon's import and report at the public data size and print the figures.") { hours, zones, scale, runs, importRuns, historyWeeks, work, server };
         command.SetAction((parse, cancellationToken) =>
         {
             var options = new BenchOptions(
@@ -63,7 +63,7 @@ internal static class Benchmark
         using var databases = BenchDatabases.For(options.Server, work);
         try
         {
-            output.WriteLine(Line($"storemon bench: {databases.Kind}, scale {options.Scale}, {options.Runs} report runs, {Environment.ProcessorCount} cores, .NET {Environment.Version}"));
+            output.WriteLine(Line($"storemon-bench: {databases.Kind}, scale {options.Scale}, {options.Runs} report runs, {Environment.ProcessorCount} cores, .NET {Environment.Version}"));
             var week = Generator(options, work, TimeSpan.FromDays(7.75));
             var data = SyntheticDataSet.Create(week, cancellationToken);
             output.WriteLine(Line($"stores: {data.StoreIds.Count:N0} from {options.Hours.Name} and {options.TimeZones.Name} (×{options.Scale}), polls from {data.Start} to {data.End}"));
@@ -160,7 +160,7 @@ internal static class Benchmark
     // A one-off `storemon import` pays what the runs above share after the first: the process's start,
     // the compiling of its code, and memory touched for the first time.
     private static double OwnProcessImport(string database, string statusFile) =>
-        SelfStart.Run("import", "--db", database, "--status", statusFile).Seconds;
+        StoremonChild.Run("import", "--db", database, "--status", statusFile).Seconds;
 
     // Past the public size the CSV file itself is not the point (20M rows are 1.2 GB): polls go from
     // the generator to the store's bulk write directly.
@@ -181,7 +181,7 @@ internal static class Benchmark
     // (and says how long that took). SQLite has nothing of the kind.
     private static void AfterLoad(string database, TextWriter output)
     {
-        using var store = CommonOptions.OpenStore(database);
+        using var store = OpenStore(database);
         if (store is PostgresMonitoringStore postgres)
         {
             var started = Stopwatch.GetTimestamp();
@@ -190,9 +190,16 @@ internal static class Benchmark
         }
     }
 
+    private static IStoremonDatabase OpenStore(string database)
+    {
+        var store = MonitoringStores.Open(database);
+        store.Migrate();
+        return store;
+    }
+
     private static IStoremonDatabase PrepareStore(string database, SyntheticDataSet data, string work, CancellationToken cancellationToken)
     {
-        var store = CommonOptions.OpenStore(database);
+        var store = OpenStore(database);
         var hoursFile = Path.Combine(work, "bench_hours.csv");
         var zonesFile = Path.Combine(work, "bench_timezones.csv");
         WriteText(hoursFile, writer => data.WriteHours(writer, cancellationToken));
@@ -245,7 +252,7 @@ internal static class Benchmark
 
     private static void TimeReports(string database, string reportFile, int runs, TextWriter output, CancellationToken cancellationToken)
     {
-        using var store = CommonOptions.OpenStore(database);
+        using var store = OpenStore(database);
         var reports = new List<double>();
         var reads = new List<double>();
         var ratios = new List<double>();
@@ -262,10 +269,7 @@ internal static class Benchmark
                 var started = Stopwatch.GetTimestamp();
                 if ((step == 0) == (run % 2 == 0))
                 {
-                    using var snapshot = store.OpenSnapshot();
-                    var window = new Engine.ReportWindow(snapshot.LatestPoll()!.Value);
-                    rows = 0;
-                    snapshot.ReadPolls(window.WeekStart, window.AsOf, StoreRange.All, (_, polls) => rows += polls.Length, cancellationToken);
+                    rows = BareRead(store, cancellationToken);
                     read = Stopwatch.GetElapsedTime(started).TotalSeconds;
                 }
                 else
@@ -281,14 +285,27 @@ internal static class Benchmark
         output.WriteLine(Line($"report: {summary.Stores:N0} stores, {summary.PollRows:N0} poll rows: median {Median(reports):F3} s of {runs} [{Runs(reports)}]"));
         output.WriteLine(Line($"bare read of the same {rows:N0} rows: median {Median(reads):F3} s [{Runs(reads)}]"));
         output.WriteLine(Line($"report / bare read: {Median(reports) / Median(reads):F2} (median of per-run ratios {Median(ratios):F2})"));
-        var (seconds, megabytes) = PeakMemory.OfReportProcess(database, reportFile);
-        output.WriteLine(Line($"the same report as its own process (storemon report): {seconds:F3} s, peak resident memory {megabytes:F0} MB"));
+        // The benchmark's own peak says little of a report's (it has generated and imported data): the
+        // report's memory is that of a storemon report process over the same database.
+        var alone = StoremonChild.Run("report", "--db", database, "--output", reportFile);
+        output.WriteLine(Line($"the same report as its own process (storemon report, start to exit): {alone.Seconds:F3} s, peak resident memory {alone.PeakMegabytes:F0} MB (sampled)"));
+    }
+
+    // The polls of the report's week through the report's own read path, thrown away as they come:
+    // what the report costs beyond this is its computing and writing.
+    private static long BareRead(IMonitoringStore store, CancellationToken cancellationToken)
+    {
+        using var snapshot = store.OpenSnapshot();
+        var window = new Engine.ReportWindow(snapshot.LatestPoll()!.Value);
+        long rows = 0;
+        snapshot.ReadPolls(window.WeekStart, window.AsOf, StoreRange.All, (_, polls) => { rows += polls.Length; }, cancellationToken);
+        return rows;
     }
 
     private static void CompareHistory(string weekDatabase, string historyDatabase, string reportFile, int weeks, int runs, TextWriter output, CancellationToken cancellationToken)
     {
-        using var week = CommonOptions.OpenStore(weekDatabase);
-        using var history = CommonOptions.OpenStore(historyDatabase);
+        using var week = OpenStore(weekDatabase);
+        using var history = OpenStore(historyDatabase);
         WriteReport(week, reportFile, cancellationToken);
         WriteReport(history, reportFile, cancellationToken);
         var weekSeconds = new List<double>();
@@ -335,87 +352,4 @@ internal static class Benchmark
     private static string Runs(List<double> values) => string.Join(", ", values.Select(v => v.ToString("F3", CultureInfo.InvariantCulture)));
 
     private static string Line(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
-}
-
-/// <summary>
-/// The peak memory of a report measured alone: this process has generated and imported data, so its
-/// own peak says little. A child <c>storemon report</c> over the same database prints its own peak
-/// resident memory and time in its summary line.
-/// </summary>
-internal static partial class PeakMemory
-{
-    /// <summary>This process's peak resident memory so far, in megabytes.</summary>
-    public static double Megabytes()
-    {
-        if (File.Exists("/proc/self/status"))
-        {
-            foreach (var line in File.ReadLines("/proc/self/status"))
-            {
-                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                {
-                    return long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024.0;
-                }
-            }
-        }
-        using var process = Process.GetCurrentProcess();
-        return process.PeakWorkingSet64 / 1048576.0;
-    }
-
-    public static (double Seconds, double Megabytes) OfReportProcess(string database, string reportFile)
-    {
-        var summary = SelfStart.Run("report", "--db", database, "--output", reportFile).Errors;
-        var figures = SummaryFigures().Match(summary);
-        if (!figures.Success)
-        {
-            throw new InvalidOperationException($"storemon report printed no summary line: {summary}");
-        }
-        return (double.Parse(figures.Groups["seconds"].Value, CultureInfo.InvariantCulture), double.Parse(figures.Groups["megabytes"].Value, CultureInfo.InvariantCulture));
-    }
-
-    [System.Text.RegularExpressions.GeneratedRegex(@"(?<seconds>[\d.]+) s, peak memory (?<megabytes>\d+) MB")]
-    private static partial System.Text.RegularExpressions.Regex SummaryFigures();
-}
-
-/// <summary>
-/// How to start this program again: this process is either its own executable (the apphost that
-/// <c>dotnet run</c> and a published build start), which takes the arguments alone, or the
-/// <c>dotnet</c> host running <c>storemon.dll</c>, which needs the assembly before them.
-/// </summary>
-public static class SelfStart
-{
-    public static ProcessStartInfo Info(string processPath, string assemblyPath, IEnumerable<string> arguments)
-    {
-        var start = new ProcessStartInfo(processPath) { UseShellExecute = false };
-        if (string.Equals(Path.GetFileNameWithoutExtension(processPath), "dotnet", StringComparison.OrdinalIgnoreCase))
-        {
-            start.ArgumentList.Add(assemblyPath);
-        }
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        return start;
-    }
-
-    /// <summary>
-    /// Runs this program again with <paramref name="arguments"/> and waits for it: what it wrote to
-    /// standard error, and its time from start to exit. Throws, with all it wrote, when it fails.
-    /// </summary>
-    public static (string Errors, double Seconds) Run(params string[] arguments)
-    {
-        var start = Info(Environment.ProcessPath!, typeof(SelfStart).Assembly.Location, arguments);
-        start.RedirectStandardOutput = true;
-        start.RedirectStandardError = true;
-        var started = Stopwatch.GetTimestamp();
-        using var process = Process.Start(start)!;
-        var printed = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"storemon {arguments[0]} exited with {process.ExitCode}: {printed.Result}{errors}");
-        }
-        return (errors, seconds);
-    }
 }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Storemon.Storage.Postgres;
 
-namespace Storemon.Cli.Commands;
+namespace Storemon.Bench;
 
 /// <summary>
 /// Where the benchmark keeps its databases: SQLite files in its work folder, or scratch databases on
