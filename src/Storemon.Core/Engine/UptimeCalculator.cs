@@ -1,9 +1,13 @@
 namespace Storemon.Engine;
 
-/// <summary>Uptime and downtime of one store within business hours, per report window, in ticks.</summary>
+/// <summary>
+/// Uptime, downtime and unknown time of one store within business hours, per report window, in ticks.
+/// Unknown time is business time that no poll owns: always zero without a staleness limit.
+/// </summary>
 public readonly record struct StoreUptime(
     long UptimeLastHour, long UptimeLastDay, long UptimeLastWeek,
-    long DowntimeLastHour, long DowntimeLastDay, long DowntimeLastWeek);
+    long DowntimeLastHour, long DowntimeLastDay, long DowntimeLastWeek,
+    long UnknownLastHour = 0, long UnknownLastDay = 0, long UnknownLastWeek = 0);
 
 /// <summary>
 /// Measures how much of a store's business time it was up and down, from its polls.
@@ -24,13 +28,23 @@ public readonly record struct StoreUptime(
 /// business intervals side by side (both are sorted), and adds each overlap to every window that
 /// contains it. The caller passes the latest poll before the week too: it owns the week's first
 /// moments when it is nearer than the first poll inside the week.
+/// <para>
+/// A staleness limit <c>G</c> (<c>max_gap</c>) keeps extrapolation honest: a poll owns only the part of
+/// its segment within <c>G</c> of itself, [t − G, t + G] cut to the segment. For nearest that is every
+/// instant whose nearest poll is at most <c>G</c> away; for carry-forward, whose segments start at their
+/// poll, every instant at most <c>G</c> after the poll before it, and before the first poll every instant
+/// at most <c>G</c> before it. Business time that no poll owns is unknown, so up + down + unknown is
+/// the business time of every window.
+/// </para>
 /// </remarks>
 public static class UptimeCalculator
 {
     /// <param name="open">The store's business intervals within the week: sorted, disjoint [start, end) ticks.</param>
     /// <param name="polls">The store's polls, sorted by time, none after the report time.</param>
+    /// <param name="maxGap">The staleness limit in ticks; null to extrapolate every poll over its whole segment.</param>
     public static StoreUptime Measure(
-        ReadOnlySpan<(long Start, long End)> open, ReadOnlySpan<Poll> polls, ReportWindow window, Interpolation interpolation)
+        ReadOnlySpan<(long Start, long End)> open, ReadOnlySpan<Poll> polls, ReportWindow window, Interpolation interpolation,
+        long? maxGap = null)
     {
         if (polls.IsEmpty || open.IsEmpty)
         {
@@ -47,11 +61,20 @@ public static class UptimeCalculator
                 : interpolation == Interpolation.Nearest ? Midpoint(polls[i].UnixTicks, polls[i + 1].UnixTicks)
                 : polls[i + 1].UnixTicks;
 
-            // Overlap of this poll's segment with every business interval it touches.
+            // The part of the segment this poll owns: within the staleness limit of it, if there is one.
+            var owns = segmentStart;
+            var ownsUntil = segmentEnd;
+            if (maxGap is { } gap)
+            {
+                owns = Math.Max(segmentStart, polls[i].UnixTicks - gap);
+                ownsUntil = Math.Min(segmentEnd, polls[i].UnixTicks + gap);
+            }
+
+            // Overlap of what the poll owns with every business interval its segment touches.
             while (b < open.Length)
             {
-                var from = Math.Max(segmentStart, open[b].Start);
-                var to = Math.Min(segmentEnd, open[b].End);
+                var from = Math.Max(owns, open[b].Start);
+                var to = Math.Min(ownsUntil, open[b].End);
                 if (from < to)
                 {
                     var week = to - from;
@@ -78,7 +101,26 @@ public static class UptimeCalculator
             }
             segmentStart = segmentEnd;
         }
-        return new StoreUptime(upHour, upDay, upWeek, downHour, downDay, downWeek);
+        if (maxGap is null)
+        {
+            return new StoreUptime(upHour, upDay, upWeek, downHour, downDay, downWeek);
+        }
+        // Unknown time is the business time of each window that no poll owns.
+        var (openHour, openDay, openWeek) = BusinessTime(open, hourStart, dayStart);
+        return new StoreUptime(upHour, upDay, upWeek, downHour, downDay, downWeek,
+            openHour - upHour - downHour, openDay - upDay - downDay, openWeek - upWeek - downWeek);
+    }
+
+    private static (long Hour, long Day, long Week) BusinessTime(ReadOnlySpan<(long Start, long End)> open, long hourStart, long dayStart)
+    {
+        long hour = 0, day = 0, week = 0;
+        foreach (var (start, end) in open)
+        {
+            week += end - start;
+            day += Math.Max(end - Math.Max(start, dayStart), 0);
+            hour += Math.Max(end - Math.Max(start, hourStart), 0);
+        }
+        return (hour, day, week);
     }
 
     // Poll times come from microseconds (multiples of ten ticks), so the sum is even and the

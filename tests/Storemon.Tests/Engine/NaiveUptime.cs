@@ -34,8 +34,10 @@ internal static class NaiveUptime
         Resolvers.CreateMappingResolver(Resolvers.ReturnEarlier, Resolvers.ReturnStartOfIntervalAfter);
 
     /// <param name="polls">All polls of the store, in any order, including those after <paramref name="asOf"/>.</param>
+    /// <param name="maxGap">The staleness limit: a cell is unknown when the poll that decides it is farther away.</param>
     public static StoreUptime Measure(
-        DateTimeZone zone, IReadOnlyList<WeeklyRow> rows, IReadOnlyList<Poll> polls, Instant asOf, Interpolation interpolation)
+        DateTimeZone zone, IReadOnlyList<WeeklyRow> rows, IReadOnlyList<Poll> polls, Instant asOf, Interpolation interpolation,
+        Duration? maxGap = null)
     {
         var end = asOf.ToUnixTimeTicks();
         Poll[] known = [.. polls.Where(p => p.UnixTicks <= end)];
@@ -48,7 +50,7 @@ internal static class NaiveUptime
         var dayStart = end - (24 * TimeSpan.TicksPerHour);
         var hourStart = end - TimeSpan.TicksPerHour;
         var open = OpenCells(zone, rows, weekStart, end);
-        long upHour = 0, upDay = 0, upWeek = 0, downHour = 0, downDay = 0, downWeek = 0;
+        long upHour = 0, upDay = 0, upWeek = 0, downHour = 0, downDay = 0, downWeek = 0, unknownHour = 0, unknownDay = 0, unknownWeek = 0;
         for (var cell = 0; cell < open.Length; cell++)
         {
             if (!open[cell])
@@ -58,7 +60,14 @@ internal static class NaiveUptime
             var centre = Centre(weekStart, cell);
             var inDay = centre >= dayStart ? CellTicks : 0;
             var inHour = centre >= hourStart ? CellTicks : 0;
-            if (StatusAt(centre, known, interpolation))
+            var decides = interpolation == Interpolation.Nearest ? Nearest(centre, known) : CarriedForward(centre, known);
+            if (maxGap is { } gap && Math.Abs(centre - decides.UnixTicks) > gap.BclCompatibleTicks)
+            {
+                unknownWeek += CellTicks;
+                unknownDay += inDay;
+                unknownHour += inHour;
+            }
+            else if (decides.Active)
             {
                 upWeek += CellTicks;
                 upDay += inDay;
@@ -71,7 +80,7 @@ internal static class NaiveUptime
                 downHour += inHour;
             }
         }
-        return new StoreUptime(upHour, upDay, upWeek, downHour, downDay, downWeek);
+        return new StoreUptime(upHour, upDay, upWeek, downHour, downDay, downWeek, unknownHour, unknownDay, unknownWeek);
     }
 
     private static long Centre(long weekStart, int cell) => weekStart + (cell * CellTicks) + (CellTicks / 2);
@@ -119,9 +128,6 @@ internal static class NaiveUptime
             }
         }
     }
-
-    private static bool StatusAt(long t, Poll[] polls, Interpolation interpolation) =>
-        interpolation == Interpolation.Nearest ? Nearest(t, polls).Active : CarriedForward(t, polls).Active;
 
     // The poll nearest in time; of two equally near, the later.
     private static Poll Nearest(long t, Poll[] polls)

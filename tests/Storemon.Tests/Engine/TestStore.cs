@@ -48,12 +48,12 @@ internal sealed class TestStore(string zone = "Etc/UTC")
     /// Measures the store at <paramref name="asOf"/>, handing the calculator the polls a report reads:
     /// those up to the report time, in order.
     /// </summary>
-    public Measured Measure(Instant asOf, Interpolation interpolation = Interpolation.Nearest)
+    public Measured Measure(Instant asOf, Interpolation interpolation = Interpolation.Nearest, Duration? maxGap = null)
     {
         var window = new ReportWindow(asOf);
         var open = OpenTicks(window);
         Poll[] polls = [.. _polls.Where(p => p.UnixTicks <= window.EndTicks).OrderBy(p => p.UnixTicks)];
-        return Measured.From(UptimeCalculator.Measure(CollectionsMarshal.AsSpan(open), polls, window, interpolation));
+        return Measured.From(UptimeCalculator.Measure(CollectionsMarshal.AsSpan(open), polls, window, interpolation, maxGap?.BclCompatibleTicks));
     }
 
     /// <summary>A UTC instant written "yyyy-MM-dd HH:mm".</summary>
@@ -87,9 +87,11 @@ internal static class SpecDay
 /// </summary>
 internal readonly record struct Measured(
     TimeSpan UpHour = default, TimeSpan UpDay = default, TimeSpan UpWeek = default,
-    TimeSpan DownHour = default, TimeSpan DownDay = default, TimeSpan DownWeek = default)
+    TimeSpan DownHour = default, TimeSpan DownDay = default, TimeSpan DownWeek = default,
+    TimeSpan UnknownHour = default, TimeSpan UnknownDay = default, TimeSpan UnknownWeek = default)
 {
     public static Measured From(StoreUptime uptime) => new(
         TimeSpan.FromTicks(uptime.UptimeLastHour), TimeSpan.FromTicks(uptime.UptimeLastDay), TimeSpan.FromTicks(uptime.UptimeLastWeek),
-        TimeSpan.FromTicks(uptime.DowntimeLastHour), TimeSpan.FromTicks(uptime.DowntimeLastDay), TimeSpan.FromTicks(uptime.DowntimeLastWeek));
+        TimeSpan.FromTicks(uptime.DowntimeLastHour), TimeSpan.FromTicks(uptime.DowntimeLastDay), TimeSpan.FromTicks(uptime.DowntimeLastWeek),
+        TimeSpan.FromTicks(uptime.UnknownLastHour), TimeSpan.FromTicks(uptime.UnknownLastDay), TimeSpan.FromTicks(uptime.UnknownLastWeek));
 }

@@ -42,6 +42,55 @@ public class UptimeCalculatorTests
             measured);
     }
 
+    // The SPEC's worked example of unknown time, G = 30 min: 10:14's segment 09:00–10:44:30 is cut to
+    // 09:44–10:44, 11:15's segment 10:44:30–12:00 to 10:45–11:45; the rest is unknown. The last hour is
+    // 11:00–12:00: 11:00–11:45 down, 11:45–12:00 unknown.
+    [Fact]
+    public void Worked_example_with_a_staleness_limit_leaves_business_time_no_poll_owns_unknown()
+    {
+        var measured = WorkedExample().Measure(WorkedExampleReportTime, Interpolation.Nearest, Duration.FromMinutes(30));
+
+        Assert.Equal(
+            new Measured(
+                UpHour: TimeSpan.Zero, UpDay: TimeSpan.FromMinutes(60), UpWeek: TimeSpan.FromMinutes(60),
+                DownHour: TimeSpan.FromMinutes(45), DownDay: TimeSpan.FromMinutes(60), DownWeek: TimeSpan.FromMinutes(60),
+                UnknownHour: TimeSpan.FromMinutes(15), UnknownDay: TimeSpan.FromMinutes(60), UnknownWeek: TimeSpan.FromMinutes(60)),
+            measured);
+    }
+
+    // Carry-forward, same G: 10:14–10:44 up, 11:15–11:45 down, and before the first poll 09:44–10:14 up:
+    // 60 up, 30 down, 90 unknown. The last hour: 11:15–11:45 down, 11:00–11:15 and 11:45–12:00 unknown.
+    [Fact]
+    public void Worked_example_with_carry_forward_and_a_staleness_limit()
+    {
+        var measured = WorkedExample().Measure(WorkedExampleReportTime, Interpolation.CarryForward, Duration.FromMinutes(30));
+
+        Assert.Equal(
+            new Measured(
+                UpHour: TimeSpan.Zero, UpDay: TimeSpan.FromMinutes(60), UpWeek: TimeSpan.FromMinutes(60),
+                DownHour: TimeSpan.FromMinutes(30), DownDay: TimeSpan.FromMinutes(30), DownWeek: TimeSpan.FromMinutes(30),
+                UnknownHour: TimeSpan.FromMinutes(30), UnknownDay: TimeSpan.FromMinutes(90), UnknownWeek: TimeSpan.FromMinutes(90)),
+            measured);
+    }
+
+    // A store silent all week but polled before it: its last poll owns at most G of the week's start.
+    [Fact]
+    public void A_poll_before_the_week_owns_only_its_limit_into_the_week_and_the_rest_is_unknown()
+    {
+        var asOf = Utc("2023-06-12 12:00");
+        var store = new TestStore().Open(SpecDay.Monday, "00:00", "24:00").PollAt(asOf - Duration.FromDays(7) - Duration.FromHours(1), active: true);
+
+        var measured = store.Measure(asOf, Interpolation.Nearest, Duration.FromHours(3));
+
+        // The week's business time is Monday 2023-06-05 12:00–24:00 and Monday 2023-06-12 00:00–12:00;
+        // the poll at 06-05 11:00 owns up to 14:00.
+        Assert.Equal(
+            new Measured(
+                UpWeek: TimeSpan.FromHours(2), UnknownWeek: TimeSpan.FromHours(22),
+                UnknownDay: TimeSpan.FromHours(12), UnknownHour: TimeSpan.FromHours(1)),
+            measured);
+    }
+
     [Fact]
     public void Poll_exactly_at_the_midpoint_belongs_to_the_later_poll()
     {
