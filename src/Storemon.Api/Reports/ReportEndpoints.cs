@@ -15,12 +15,25 @@ using Storemon.Storage;
 
 namespace Storemon.Api.Reports;
 
-/// <summary>The optional body of a trigger: the report time (ISO 8601; default the latest poll) and the interpolation.</summary>
+/// <summary>The optional body of a trigger: the report time (ISO 8601; default the latest poll), the interpolation and the staleness limit.</summary>
 public sealed record TriggerReportRequest(
     [property: Description("The report time T: ISO 8601 with Z or an offset, such as 2023-01-25T18:13:22.47922Z. By default the latest poll.")]
     string? AsOf = null,
     [property: Description("nearest (the default) or carry-forward.")]
-    string? Interpolation = null);
+    string? Interpolation = null,
+    [property: Description("The staleness limit G, an ISO 8601 duration from PT1M to P7D such as PT2H: business time farther than G from the poll that would decide it is reported as unknown (three more CSV columns), and stores silent all week are listed too. By default none.")]
+    string? MaxGap = null);
+
+/// <summary>What a complete report was computed from: the same report over the same data, with the same provenance, is byte for byte the same.</summary>
+public sealed record ProvenanceView(
+    [property: Description("The report time T.")] string? AsOf,
+    [property: Description("latest_poll (T was the latest poll in the database) or as_of (T was asked for).")] string AsOfSource,
+    [property: Description("nearest or carry-forward.")] string Interpolation,
+    [property: Description("The staleness limit, ISO 8601; null for none.")] string? MaxGap,
+    [property: Description("The version of the tz database the local times were converted with, such as 2025b.")] string TzdbVersion,
+    [property: Description("Stores in the report.")] int Stores,
+    [property: Description("Poll rows read.")] long Polls,
+    [property: Description("The latest poll in the database when the report ran.")] string? LatestPoll);
 
 public sealed record TriggerReportResponse(
     [property: Description("The report's id, for get_report.")] string ReportId);
@@ -40,7 +53,9 @@ public sealed record GetReportResponse(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("When complete: where to download the CSV as a file.")]
     string? DownloadUrl = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("When failed: why.")]
-    string? Error = null);
+    string? Error = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("When complete: what the report was computed from.")]
+    ProvenanceView? Provenance = null);
 
 /// <summary>A report as a resource.</summary>
 public sealed record ReportView(
@@ -48,6 +63,7 @@ public sealed record ReportView(
     [property: Description("Pending, Running, Complete or Failed.")] string Status,
     [property: Description("nearest or carry-forward.")] string Interpolation,
     [property: Description("The as_of asked for; null for the latest poll.")] string? RequestedAsOf,
+    [property: Description("The staleness limit asked for (ISO 8601); null for none.")] string? MaxGap,
     [property: Description("The report time T used, once complete.")] string? AsOf,
     string CreatedAt,
     string? StartedAt,
@@ -56,7 +72,8 @@ public sealed record ReportView(
     int? RowCount,
     [property: Description("How many times a run was started (a run cut short by a restart is run again).")] int Attempts,
     string? Error,
-    [property: Description("Where to download the CSV, once complete.")] string? CsvUrl);
+    [property: Description("Where to download the CSV, once complete.")] string? CsvUrl,
+    [property: Description("What the report was computed from, once complete.")] ProvenanceView? Provenance);
 
 public sealed record ReportPage(
     IReadOnlyList<ReportView> Items,
@@ -71,7 +88,9 @@ internal static class ReportEndpoints
 
     private const string TriggerBody = """
         The JSON body is optional: `as_of` is the report time (ISO 8601 with `Z` or an offset; by
-        default the latest poll), `interpolation` is `nearest` (the default) or `carry-forward`.
+        default the latest poll), `interpolation` is `nearest` (the default) or `carry-forward`, and
+        `max_gap` (an ISO 8601 duration from `PT1M` to `P7D`, such as `PT2H`; by default none) reports
+        business time farther than that from the poll deciding it as unknown, in three more columns.
         """;
 
     public static WebApplication MapReports(this WebApplication app)
@@ -167,7 +186,8 @@ internal static class ReportEndpoints
         }
         return TypedResults.Ok(report.Status switch
         {
-            ReportStatus.Complete => new GetReportResponse(report.Id, "Complete", Csv: ReadCsv(report.Id, reports), DownloadUrl: CsvUrl(report.Id)),
+            ReportStatus.Complete => new GetReportResponse(report.Id, "Complete", Csv: ReadCsv(report.Id, reports), DownloadUrl: CsvUrl(report.Id),
+                Provenance: View(report.Provenance)),
             ReportStatus.Failed => new GetReportResponse(report.Id, "Failed", Error: report.Error),
             _ => new GetReportResponse(report.Id, "Running", new ReportProgressView(report.StoresDone, report.StoresTotal)),
         });
@@ -269,7 +289,18 @@ internal static class ReportEndpoints
                 detail: $"interpolation '{body.Interpolation}' is neither {InterpolationNames.Nearest} nor {InterpolationNames.CarryForward}.");
             return false;
         }
-        request = new ReportRequest(asOf, interpolation);
+        Duration? maxGap = null;
+        if (!string.IsNullOrWhiteSpace(body?.MaxGap))
+        {
+            if (!MaxGaps.TryParse(body.MaxGap, out var gap))
+            {
+                problem = TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad max_gap",
+                    detail: $"max_gap '{body.MaxGap}' is not {MaxGaps.Allowed}.");
+                return false;
+            }
+            maxGap = gap;
+        }
+        request = new ReportRequest(asOf, interpolation, maxGap);
         return true;
     }
 
@@ -278,6 +309,7 @@ internal static class ReportEndpoints
         StatusName(report.Status),
         InterpolationNames.Name(report.Request.Interpolation),
         Format(report.Request.AsOf),
+        report.Request.MaxGap is { } gap ? MaxGaps.Format(gap) : null,
         Format(report.AsOf),
         Format(report.CreatedAt)!,
         Format(report.StartedAt),
@@ -286,7 +318,18 @@ internal static class ReportEndpoints
         report.RowCount,
         report.Attempts,
         report.Error,
-        report.Status == ReportStatus.Complete ? CsvUrl(report.Id) : null);
+        report.Status == ReportStatus.Complete ? CsvUrl(report.Id) : null,
+        View(report.Provenance));
+
+    private static ProvenanceView? View(ReportProvenance? provenance) => provenance is null ? null : new(
+        Format(provenance.AsOf),
+        provenance.AsOfRequested ? "as_of" : "latest_poll",
+        InterpolationNames.Name(provenance.Interpolation),
+        provenance.MaxGap is { } gap ? MaxGaps.Format(gap) : null,
+        provenance.TzdbVersion,
+        provenance.Stores,
+        provenance.PollRows,
+        Format(provenance.LatestPoll));
 
     // The task's API knows Running for everything not yet finished; the resource says Pending too.
     private static string StatusName(ReportStatus status) => status.ToString();

@@ -9,10 +9,14 @@ public static class ReportCsv
     public const string Header =
         "store_id,uptime_last_hour,uptime_last_day,uptime_last_week,downtime_last_hour,downtime_last_day,downtime_last_week";
 
+    /// <summary>The header of a report with a staleness limit: three more columns, in the units of their window.</summary>
+    public const string HeaderWithUnknown = Header + ",unknown_last_hour,unknown_last_day,unknown_last_week";
+
     private const decimal TicksPerMinute = 600_000_000m;
     private const decimal TicksPerHour = 36_000_000_000m;
 
-    public static void WriteRow(TextWriter writer, string storeId, StoreUptime uptime)
+    /// <summary>A store's row; with <paramref name="unknown"/>, the three unknown columns at its end.</summary>
+    public static void WriteRow(TextWriter writer, string storeId, StoreUptime uptime, bool unknown = false)
     {
         writer.Write(CsvText.Field(storeId));
         writer.Write(',');
@@ -27,6 +31,15 @@ public static class ReportCsv
         writer.Write(Format(uptime.DowntimeLastDay, TicksPerHour));
         writer.Write(',');
         writer.Write(Format(uptime.DowntimeLastWeek, TicksPerHour));
+        if (unknown)
+        {
+            writer.Write(',');
+            writer.Write(Format(uptime.UnknownLastHour, TicksPerMinute));
+            writer.Write(',');
+            writer.Write(Format(uptime.UnknownLastDay, TicksPerHour));
+            writer.Write(',');
+            writer.Write(Format(uptime.UnknownLastWeek, TicksPerHour));
+        }
         writer.Write('\n');
     }
 

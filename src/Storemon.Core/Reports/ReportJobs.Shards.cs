@@ -62,7 +62,8 @@ public sealed partial class ReportJobs
         var attempt = report.Attempts;
         var shards = sharded.Shards;
         using var snapshot = sharded.Snapshots.OpenExportedSnapshot();
-        if ((report.Request.AsOf ?? snapshot.LatestPoll()) is not { } reportTime)
+        var latestPoll = snapshot.LatestPoll();
+        if ((report.Request.AsOf ?? latestPoll) is not { } reportTime)
         {
             RunWhole(report, snapshot, cancellationToken);
             return;
@@ -98,7 +99,7 @@ public sealed partial class ReportJobs
             cancellationToken.WaitHandle.WaitOne(ShardWait);
         }
         var now = clock.GetCurrentInstant();
-        if (shards.CompleteReportFromShards(report.Id, attempt, reportTime, now))
+        if (shards.CompleteReportFromShards(report.Id, attempt, reportTime, latestPoll, now))
         {
             var took = now - report.StartedAt!.Value;
             LogAssembled(report.Id, plan.Count, took.TotalSeconds, Worker);
@@ -145,11 +146,11 @@ public sealed partial class ReportJobs
         try
         {
             var (csv, summary) = InMemory(writer => ReportRunner.RunShard(
-                snapshot, work.AsOf, work.Interpolation, new StoreRange(work.FromStoreId, work.ToStoreId), first: work.Index == 0, writer,
+                snapshot, work.AsOf, work.Interpolation, work.MaxGap, new StoreRange(work.FromStoreId, work.ToStoreId), work.Index == 0, writer,
                 new ShardHeartbeat(shards, work, clock, reportStores is null ? null : reports, reportStores ?? 0), cancellationToken));
             using var _ = csv;
             var now = clock.GetCurrentInstant();
-            shards.CompleteShard(work.ReportId, work.Attempt, work.Index, summary.Stores, Bytes(csv), now);
+            shards.CompleteShard(work.ReportId, work.Attempt, work.Index, summary, Bytes(csv), now);
             var took = now - started;
             LogShardComputed(work.ReportId, work.Attempt, work.Index + 1, work.ShardCount, summary.Stores, summary.PollRows, took.TotalSeconds, Worker,
                 reportStores is null ? "a helper" : "the report's worker");

@@ -186,7 +186,7 @@ public sealed partial class ReportJobs(
             snapshot, report.Request, writer, new Heartbeat(reports, report.Id, report.Attempts, clock), cancellationToken));
         using var _ = csv;
         var now = clock.GetCurrentInstant();
-        if (!reports.CompleteReport(report.Id, report.Attempts, summary.AsOf, summary.Stores, Bytes(csv), now))
+        if (!reports.CompleteReport(report.Id, report.Attempts, summary, Bytes(csv), now))
         {
             throw new RunSupersededException();
         }

@@ -1,10 +1,46 @@
 using NodaTime;
+using NodaTime.Text;
 using Storemon.Engine;
 
 namespace Storemon.Reports;
 
-/// <summary>What a report is asked for: the report time (null for the latest poll) and the interpolation.</summary>
-public sealed record ReportRequest(Instant? AsOf = null, Interpolation Interpolation = Interpolation.Nearest);
+/// <summary>
+/// What a report is asked for: the report time (null for the latest poll), the interpolation, and the
+/// staleness limit (null: every poll extrapolated over its whole segment, no unknown time).
+/// </summary>
+public sealed record ReportRequest(Instant? AsOf = null, Interpolation Interpolation = Interpolation.Nearest, Duration? MaxGap = null);
+
+/// <summary>The staleness limit <c>max_gap</c> as callers write it: an ISO 8601 duration, 1 minute to 7 days.</summary>
+public static class MaxGaps
+{
+    public static readonly Duration Shortest = Duration.FromMinutes(1);
+    public static readonly Duration Longest = Duration.FromDays(7);
+
+    /// <summary>What the error messages say a limit may be.</summary>
+    public const string Allowed = "an ISO 8601 duration from PT1M (1 minute) to P7D (7 days), such as PT2H";
+
+    /// <summary>
+    /// Reads an ISO 8601 duration (<c>PT2H</c>, <c>PT90M</c>, <c>P1DT12H</c>; no years or months, whose
+    /// length varies) within the allowed range. A fraction finer than a microsecond is dropped, as a
+    /// poll's is: the limit is kept in microseconds.
+    /// </summary>
+    public static bool TryParse(string? text, out Duration gap)
+    {
+        gap = default;
+        var parsed = PeriodPattern.NormalizingIso.Parse(text?.Trim() ?? "");
+        if (!parsed.Success || parsed.Value.Years != 0 || parsed.Value.Months != 0)
+        {
+            return false;
+        }
+        var ticks = parsed.Value.ToDuration().BclCompatibleTicks;
+        gap = Duration.FromTicks(ticks / Poll.TicksPerMicrosecond * Poll.TicksPerMicrosecond);
+        return gap >= Shortest && gap <= Longest;
+    }
+
+    /// <summary>The limit as an ISO 8601 duration, the way <see cref="TryParse"/> reads it back (<c>PT2H</c>).</summary>
+    public static string Format(Duration gap) =>
+        PeriodPattern.NormalizingIso.Format(Period.FromTicks(gap.BclCompatibleTicks).Normalize());
+}
 
 /// <summary>The names of the interpolations as callers write them, the same on the command line and in the API.</summary>
 public static class InterpolationNames

@@ -5,8 +5,31 @@ using Storemon.Storage;
 
 namespace Storemon.Reports;
 
-/// <summary>What a finished report says about itself.</summary>
-public sealed record ReportSummary(Instant? AsOf, int Stores, long PollRows);
+/// <summary>What a finished report (or shard) says about itself: its report time, its rows, the poll rows it read, and the latest poll in the database it read.</summary>
+public sealed record ReportSummary(Instant? AsOf, int Stores, long PollRows, Instant? LatestPoll = null);
+
+/// <summary>
+/// What a report was computed from (SPEC, Provenance): the report time and whether it was asked for
+/// (<c>as_of</c>) or the latest poll, the interpolation, the staleness limit, the tz database's version,
+/// the stores and poll rows read, and the latest poll in the database. Two reports with the same
+/// provenance over the same data are byte for byte the same.
+/// </summary>
+public sealed record ReportProvenance(
+    Instant? AsOf, bool AsOfRequested, Interpolation Interpolation, Duration? MaxGap, string TzdbVersion, int Stores, long PollRows, Instant? LatestPoll)
+{
+    /// <summary>The version of the tz database this process converts local times with (2025b, …).</summary>
+    public static string CurrentTzdbVersion => NodaTime.TimeZones.TzdbDateTimeZoneSource.Default.VersionId;
+
+    /// <summary>The provenance of a report computed here, for <paramref name="request"/>.</summary>
+    public static ReportProvenance Of(ReportRequest request, ReportSummary summary) => new(
+        summary.AsOf, request.AsOf is not null, request.Interpolation, request.MaxGap, CurrentTzdbVersion, summary.Stores, summary.PollRows, summary.LatestPoll);
+
+    /// <summary>One line for people, as the CLI prints it: <c>as of 2023-01-25T18:13:22Z (latest poll), nearest, max_gap PT2H, tzdb 2025b, 13,572 stores, 1,809,476 polls, latest poll 2023-01-25T18:13:22Z</c>.</summary>
+    public override string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"as of {Text(AsOf)} ({(AsOfRequested ? "as_of" : "latest poll")}), {InterpolationNames.Name(Interpolation)}, max_gap {(MaxGap is { } gap ? MaxGaps.Format(gap) : "none")}, tzdb {TzdbVersion}, {Stores:N0} stores, {PollRows:N0} polls, latest poll {Text(LatestPoll)}");
+
+    private static string Text(Instant? instant) => instant is { } value ? NodaTime.Text.InstantPattern.ExtendedIso.Format(value) : "none";
+}
 
 /// <summary>Progress of a running report: stores written so far, of the stores known to the database.</summary>
 public readonly record struct ReportProgress(int StoresDone, int StoresTotal);
@@ -37,9 +60,11 @@ public static class ReportRunner
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(request);
-        // The public data sets are static snapshots, so "now" is the latest poll, not the wall clock.
-        var reportTime = request.AsOf ?? snapshot.LatestPoll();
-        return Write(snapshot, reportTime, request.Interpolation, StoreRange.All, header: true, output, progress, cancellationToken);
+        // The public data sets are static snapshots, so "now" is the latest poll, not the wall clock. The
+        // latest poll is part of the report's provenance even when as_of is given.
+        var latestPoll = snapshot.LatestPoll();
+        var summary = Write(snapshot, request.AsOf ?? latestPoll, request.Interpolation, request.MaxGap, StoreRange.All, header: true, output, progress, cancellationToken);
+        return summary with { LatestPoll = latestPoll };
     }
 
     /// <summary>
@@ -49,22 +74,26 @@ public static class ReportRunner
     /// are byte for byte the whole report.
     /// </summary>
     public static ReportSummary RunShard(
-        IReportSnapshot snapshot, Instant reportTime, Interpolation interpolation, StoreRange range, bool first, TextWriter output,
+        IReportSnapshot snapshot, Instant reportTime, Interpolation interpolation, Duration? maxGap, StoreRange range, bool first, TextWriter output,
         IProgress<ReportProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        return Write(snapshot, reportTime, interpolation, range, first, output, progress, cancellationToken);
+        return Write(snapshot, reportTime, interpolation, maxGap, range, first, output, progress, cancellationToken);
     }
 
-    // A report with no report time (no polls at all, and no as_of) is its header alone.
+    // A report with no report time (no polls at all, and no as_of) is its header alone. With a staleness
+    // limit the report has the unknown columns, and the stores silent all week too: a store that went
+    // quiet is exactly what such a report must show.
     private static ReportSummary Write(
-        IReportSnapshot snapshot, Instant? reportTime, Interpolation interpolation, StoreRange range, bool header, TextWriter output,
+        IReportSnapshot snapshot, Instant? reportTime, Interpolation interpolation, Duration? maxGap, StoreRange range, bool header, TextWriter output,
         IProgress<ReportProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(output);
+        var unknown = maxGap is not null;
+        var gapTicks = maxGap?.BclCompatibleTicks;
         if (header)
         {
-            output.Write(ReportCsv.Header);
+            output.Write(unknown ? ReportCsv.HeaderWithUnknown : ReportCsv.Header);
             output.Write('\n');
         }
         if (reportTime is not { } asOf)
@@ -82,7 +111,7 @@ public static class ReportRunner
         // go on a second thread, fed batches of stores in order, so a report costs little more than the
         // read of its rows. The batches are recycled, so memory stays flat however many stores there are.
         StorePipeline.Run(
-            (onStore, token) => snapshot.ReadPolls(window.WeekStart, asOf, range, onStore, token),
+            (onStore, token) => snapshot.ReadPolls(window.WeekStart, asOf, range, silentStores: unknown, onStore, token),
             batch =>
             {
                 for (var i = 0; i < batch.Count; i++)
@@ -91,8 +120,8 @@ public static class ReportRunner
                     var polls = batch.PollsOf(i);
                     var clock = ClockFor(record, clocks, window);
                     BusinessCalendar.OpenIntervals(record.Hours, clock, window, open);
-                    var uptime = UptimeCalculator.Measure(CollectionsMarshal.AsSpan(open), polls, window, interpolation);
-                    ReportCsv.WriteRow(output, record.ExternalId, uptime);
+                    var uptime = UptimeCalculator.Measure(CollectionsMarshal.AsSpan(open), polls, window, interpolation, gapTicks);
+                    ReportCsv.WriteRow(output, record.ExternalId, uptime, unknown);
                     pollRows += polls.Length;
                     if ((++written & 0x3FF) == 0)
                     {

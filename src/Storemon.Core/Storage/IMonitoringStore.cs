@@ -106,10 +106,14 @@ public interface IReportSnapshot : IDisposable
     /// <paramref name="onStore"/> is only valid during the call.
     /// </summary>
     void ReadPolls(Instant weekStart, Instant asOf, StorePollsAction onStore, CancellationToken cancellationToken) =>
-        ReadPolls(weekStart, asOf, StoreRange.All, onStore, cancellationToken);
+        ReadPolls(weekStart, asOf, StoreRange.All, silentStores: false, onStore, cancellationToken);
 
-    /// <summary>As <see cref="ReadPolls(Instant, Instant, StorePollsAction, CancellationToken)"/>, for the stores in <paramref name="stores"/> only.</summary>
-    void ReadPolls(Instant weekStart, Instant asOf, StoreRange stores, StorePollsAction onStore, CancellationToken cancellationToken);
+    /// <summary>
+    /// As <see cref="ReadPolls(Instant, Instant, StorePollsAction, CancellationToken)"/>, for the stores in
+    /// <paramref name="stores"/> only; with <paramref name="silentStores"/>, also every store silent all week
+    /// that was polled before it, with that latest poll alone (what a report with a staleness limit shows).
+    /// </summary>
+    void ReadPolls(Instant weekStart, Instant asOf, StoreRange stores, bool silentStores, StorePollsAction onStore, CancellationToken cancellationToken);
 }
 
 public delegate void StorePollsAction(long storeKey, ReadOnlySpan<Poll> polls);

@@ -1,5 +1,6 @@
 using NodaTime;
 using Storemon.Engine;
+using Storemon.Reports;
 
 namespace Storemon.Storage;
 
@@ -9,7 +10,7 @@ public sealed record ShardPlan(int Index, string? FromStoreId, string? ToStoreId
 /// <summary>A shard claimed for computing, with everything needed to compute it in another process.</summary>
 public sealed record ShardWork(
     string ReportId, int Attempt, int Index, string? FromStoreId, string? ToStoreId,
-    string Snapshot, Instant AsOf, Interpolation Interpolation, int ShardCount);
+    string Snapshot, Instant AsOf, Interpolation Interpolation, Duration? MaxGap, int ShardCount);
 
 /// <summary>How far a report's shards are.</summary>
 public readonly record struct ShardProgress(int ShardsDone, int Shards, int StoresDone);
@@ -59,16 +60,17 @@ public interface IReportShardStore
     /// </summary>
     bool ShardHeartbeat(string reportId, int attempt, int index, int storesDone, Instant now);
 
-    /// <summary>Stores the shard's CSV and marks it done.</summary>
-    void CompleteShard(string reportId, int attempt, int index, int rows, ReadOnlySpan<byte> csv, Instant now);
+    /// <summary>Stores the shard's CSV and marks it done, with its rows and the poll rows it read (<paramref name="shard"/>).</summary>
+    void CompleteShard(string reportId, int attempt, int index, ReportSummary shard, ReadOnlySpan<byte> csv, Instant now);
 
     ShardProgress ShardProgress(string reportId, int attempt);
 
     /// <summary>
     /// Joins the shards' CSVs in order into the report's CSV and marks the report Complete with the
-    /// sum of their rows, in one transaction; the shards are deleted. Only while the report is Running
+    /// sum of their rows and poll rows, the latest poll of the report's snapshot and this process's tz
+    /// database, in one transaction; the shards are deleted. Only while the report is Running
     /// in <paramref name="attempt"/> with every shard of it done: false (and nothing changed) otherwise,
     /// as for a worker taken for dead whose report was run again meanwhile.
     /// </summary>
-    bool CompleteReportFromShards(string reportId, int attempt, Instant asOf, Instant now);
+    bool CompleteReportFromShards(string reportId, int attempt, Instant asOf, Instant? latestPoll, Instant now);
 }

@@ -12,7 +12,11 @@ public enum ReportStatus
     Failed,
 }
 
-/// <summary>A report's own record: what was asked, where it is, what it produced.</summary>
+/// <summary>
+/// A report's own record: what was asked, where it is, what it produced, and once complete what it
+/// was computed from (<see cref="PollRows"/>, <see cref="LatestPoll"/>, <see cref="TzdbVersion"/>: see
+/// <see cref="Provenance"/>).
+/// </summary>
 public sealed record ReportRecord(
     string Id,
     ReportStatus Status,
@@ -26,7 +30,16 @@ public sealed record ReportRecord(
     int? RowCount = null,
     string? Error = null,
     int Attempts = 0,
-    Instant? HeartbeatAt = null);
+    Instant? HeartbeatAt = null,
+    long? PollRows = null,
+    Instant? LatestPoll = null,
+    string? TzdbVersion = null)
+{
+    /// <summary>What the complete report was computed from; null until it is complete.</summary>
+    public ReportProvenance? Provenance => Status == ReportStatus.Complete
+        ? new ReportProvenance(AsOf, Request.AsOf is not null, Request.Interpolation, Request.MaxGap, TzdbVersion ?? "", RowCount ?? 0, PollRows ?? 0, LatestPoll)
+        : null;
+}
 
 /// <summary>
 /// The service's record of reports and their CSV, kept in the same database as the data. Every
@@ -55,8 +68,8 @@ public interface IReportStore
     /// <summary>Records progress, which is also the running report's heartbeat.</summary>
     bool ReportProgress(string id, int attempt, int storesDone, int storesTotal, Instant now);
 
-    /// <summary>Stores the CSV and marks the report Complete, in one transaction.</summary>
-    bool CompleteReport(string id, int attempt, Instant? asOf, int rows, ReadOnlySpan<byte> csv, Instant now);
+    /// <summary>Stores the CSV and marks the report Complete with what it was computed from (<paramref name="summary"/>, and this process's tz database), in one transaction.</summary>
+    bool CompleteReport(string id, int attempt, ReportSummary summary, ReadOnlySpan<byte> csv, Instant now);
 
     /// <summary>Marks the report Failed with the reason.</summary>
     bool FailReport(string id, int attempt, string reason, Instant now);

@@ -13,12 +13,12 @@ internal static class ReportSql
 {
     public const string Columns = """
         id, status, requested_as_of, interpolation, created_at, started_at, finished_at, as_of,
-        stores_done, stores_total, row_count, error, attempts, heartbeat_at
+        stores_done, stores_total, row_count, error, attempts, heartbeat_at, max_gap_us, poll_rows, latest_poll, tzdb_version
         """;
 
     public const string Create = """
-        INSERT INTO report (id, status, requested_as_of, interpolation, created_at, heartbeat_at)
-        VALUES (@id, @status, @requested, @interpolation, @created, @created)
+        INSERT INTO report (id, status, requested_as_of, interpolation, max_gap_us, created_at, heartbeat_at)
+        VALUES (@id, @status, @requested, @interpolation, @maxGap, @created, @created)
         """;
 
     public const string Find = $"SELECT {Columns} FROM report WHERE id = @id";
@@ -47,13 +47,17 @@ internal static class ReportSql
 
     public const string Complete = $"""
         UPDATE report SET status = 'Complete', as_of = @asOf, row_count = @rows, stores_done = @rows,
-                          stores_total = @rows, finished_at = @now, heartbeat_at = @now, error = NULL
+                          stores_total = @rows, finished_at = @now, heartbeat_at = @now, error = NULL,
+                          poll_rows = @pollRows, latest_poll = @latestPoll, tzdb_version = @tzdb
         {OfThisRun}
         """;
 
     public const string Fail = $"UPDATE report SET status = 'Failed', error = @error, finished_at = @now, heartbeat_at = @now {OfThisRun}";
 
     public const string Release = "UPDATE report SET status = 'Pending' WHERE status = 'Running'";
+
+    /// <summary>A staleness limit as stored: microseconds, or null for none.</summary>
+    public static long? MaxGapMicroseconds(ReportRequest request) => request.MaxGap?.BclCompatibleTicks / Poll.TicksPerMicrosecond;
 
     public const string Stale = "SELECT id FROM report WHERE status IN ('Pending', 'Running') AND heartbeat_at < @stale ORDER BY created_at";
 
@@ -81,7 +85,8 @@ internal static class ReportSql
             reports.Add(new ReportRecord(
                 reader.GetString(0),
                 Enum.Parse<ReportStatus>(reader.GetString(1)),
-                new ReportRequest(At(2), Enum.Parse<Interpolation>(reader.GetString(3))),
+                new ReportRequest(At(2), Enum.Parse<Interpolation>(reader.GetString(3)),
+                    reader.IsDBNull(14) ? null : Duration.FromTicks(reader.GetInt64(14) * Poll.TicksPerMicrosecond)),
                 instantAt(reader, 4),
                 At(5),
                 At(6),
@@ -91,7 +96,10 @@ internal static class ReportSql
                 reader.IsDBNull(10) ? null : reader.GetInt32(10),
                 reader.IsDBNull(11) ? null : reader.GetString(11),
                 reader.GetInt32(12),
-                At(13)));
+                At(13),
+                reader.IsDBNull(15) ? null : reader.GetInt64(15),
+                At(16),
+                reader.IsDBNull(17) ? null : reader.GetString(17)));
         }
         return reports;
     }

@@ -43,6 +43,83 @@ public abstract class GetReportTests(DatabaseKind kind) : ServiceTest(kind)
         Assert.Equal(Csv("worked,15.00,2.25,2.25,45.00,0.75,0.75"), csv);
     }
 
+    // The SPEC's worked example of unknown time, G = 30 min, T = 12:00 local: 60 min up, 60 down, 60 unknown;
+    // of the last hour 11:00–11:45 down and 11:45–12:00 unknown. A store polled only before the week is
+    // listed too, with its whole business week unknown (it is open 24×7: 168 hours).
+    [SkippableFact]
+    public async Task Max_gap_adds_the_unknown_columns_and_lists_the_stores_silent_all_week()
+    {
+        await ImportWorkedExample();
+        await Client.PostPolls(("silent", "active", "2024-10-01 10:00:00 UTC"));
+
+        var csv = await Client.CompleteReport(new { as_of = "2024-10-14T16:00:00Z", max_gap = "PT30M" });
+
+        Assert.Equal(
+            $"{ReportCsv.HeaderWithUnknown}\nsilent,0.00,0.00,0.00,0.00,0.00,0.00,60.00,24.00,168.00\nworked,0.00,1.00,1.00,45.00,1.00,1.00,15.00,1.00,1.00\n",
+            csv);
+    }
+
+    [SkippableFact]
+    public async Task Carry_forward_with_max_gap_gives_the_worked_examples_sixty_up_thirty_down_ninety_unknown()
+    {
+        await ImportWorkedExample();
+
+        var csv = await Client.CompleteReport(new { as_of = "2024-10-14T16:00:00Z", interpolation = "carry-forward", max_gap = "PT30M" });
+
+        Assert.Equal($"{ReportCsv.HeaderWithUnknown}\nworked,0.00,1.00,1.00,30.00,0.50,0.50,30.00,1.50,1.50\n", csv);
+    }
+
+    [SkippableTheory]
+    [InlineData("PT59S")]
+    [InlineData("P7DT1S")]
+    [InlineData("P1M")]
+    [InlineData("-PT2H")]
+    [InlineData("two hours")]
+    public async Task A_max_gap_out_of_range_or_unreadable_is_a_400_problem_naming_the_range(string maxGap)
+    {
+        using var response = await Client.PostAsJsonAsync("/trigger_report", new { max_gap = maxGap });
+
+        var detail = await response.AssertProblem(HttpStatusCode.BadRequest, "Bad max_gap");
+        Assert.Equal($"max_gap '{maxGap}' is not an ISO 8601 duration from PT1M (1 minute) to P7D (7 days), such as PT2H.", detail);
+        Assert.Equal(0, Db.Count("report"));
+    }
+
+    // Provenance: what the report was computed from, in both forms of its status; run again over the
+    // same data with the same request, the same bytes and the same provenance.
+    [SkippableFact]
+    public async Task A_report_says_what_it_was_computed_from_and_the_same_request_gives_the_same_bytes_and_provenance()
+    {
+        await ImportWorkedExample();
+        var body = new { interpolation = "carry-forward", max_gap = "PT2H" };
+
+        var first = await Client.WaitUntilFinished(await Client.TriggerReport(body));
+        var secondId = await Client.TriggerReport(body);
+        var second = await Client.WaitUntilFinished(secondId);
+        var resource = await Client.GetFromJsonAsync<JsonElement>($"/reports/{secondId}");
+
+        Assert.Equal(ServiceCalls.CsvOf(first), ServiceCalls.CsvOf(second));
+        Assert.Equal(first.GetProperty("provenance").GetRawText(), second.GetProperty("provenance").GetRawText());
+        Assert.Equal(second.GetProperty("provenance").GetRawText(), resource.GetProperty("provenance").GetRawText());
+        var provenance = second.GetProperty("provenance");
+        Assert.Equal("2024-10-14T15:15:00Z", provenance.GetProperty("as_of").GetString());
+        Assert.Equal("latest_poll", provenance.GetProperty("as_of_source").GetString());
+        Assert.Equal("carry-forward", provenance.GetProperty("interpolation").GetString());
+        Assert.Equal("PT2H", provenance.GetProperty("max_gap").GetString());
+        Assert.Equal(NodaTime.TimeZones.TzdbDateTimeZoneSource.Default.VersionId, provenance.GetProperty("tzdb_version").GetString());
+        Assert.Equal(1, provenance.GetProperty("stores").GetInt32());
+        Assert.Equal(2, provenance.GetProperty("polls").GetInt64());
+        Assert.Equal("2024-10-14T15:15:00Z", provenance.GetProperty("latest_poll").GetString());
+        Assert.Equal("PT2H", resource.GetProperty("max_gap").GetString());
+
+        // With an explicit as_of the source says so, and the latest poll is still the database's.
+        var asOf = await Client.WaitUntilFinished(await Client.TriggerReport(new { as_of = "2024-10-14T12:00:00Z" }));
+        Assert.Equal("as_of", asOf.GetProperty("provenance").GetProperty("as_of_source").GetString());
+        Assert.Equal("2024-10-14T12:00:00Z", asOf.GetProperty("provenance").GetProperty("as_of").GetString());
+        Assert.Equal("2024-10-14T15:15:00Z", asOf.GetProperty("provenance").GetProperty("latest_poll").GetString());
+        Assert.Equal(JsonValueKind.Null, asOf.GetProperty("provenance").GetProperty("max_gap").ValueKind);
+        Assert.Equal(0, asOf.GetProperty("provenance").GetProperty("polls").GetInt64());
+    }
+
     [SkippableFact]
     public async Task Without_a_body_the_report_time_is_the_latest_poll()
     {

@@ -58,6 +58,33 @@ public sealed class ShardedReportTests
         }
     }
 
+    // With a staleness limit every shard adds the unknown columns, with the limit the report was asked
+    // for; the provenance adds up the shards' poll rows.
+    [SkippableFact]
+    public async Task A_report_with_max_gap_in_shards_is_byte_for_byte_the_engines_and_its_provenance_adds_up_the_shards()
+    {
+        using var service = Service(3);
+        GeneratedData.Import(service.Database.Store, Data.Value);
+        using var client = service.CreateClient();
+
+        var finished = await client.WaitUntilFinished(await client.TriggerReport(new { interpolation = "carry-forward", max_gap = "PT3H" }));
+        var csv = ServiceCalls.CsvOf(finished);
+
+        var request = new ReportRequest(Interpolation: Interpolation.CarryForward, MaxGap: Duration.FromHours(3));
+        Assert.Equal(service.EngineReport(request), csv);
+        Assert.StartsWith(ReportCsv.HeaderWithUnknown + "\n", csv, StringComparison.Ordinal);
+        // The store silent all week in this data set has no poll at all: it is in no report.
+        Assert.Equal(3000, csv.Count(c => c == '\n'));
+        var provenance = finished.GetProperty("provenance");
+        Assert.Equal(2999, provenance.GetProperty("stores").GetInt32());
+        Assert.Equal("PT3H", provenance.GetProperty("max_gap").GetString());
+        using (var store = service.Database.Open())
+        {
+            using var whole = new StringWriter();
+            Assert.Equal(ReportRunner.Run(store, request, whole).PollRows, provenance.GetProperty("polls").GetInt64());
+        }
+    }
+
     [SkippableFact]
     public async Task A_shard_that_throws_fails_the_whole_report_with_the_reason_naming_the_shard()
     {

@@ -167,7 +167,7 @@ public sealed class PostgresReportTests
         {
             var range = new StoreRange(bounds[i], bounds[i + 1]);
             using var csv = new StringWriter();
-            ReportRunner.RunShard(snapshot, data.End, Interpolation.Nearest, range, first: false, csv);
+            ReportRunner.RunShard(snapshot, data.End, Interpolation.Nearest, maxGap: null, range, first: false, csv);
             shards.Append(csv);
             rows += snapshot.CountPollRows(window.WeekStart, data.End, range, CancellationToken.None);
         }
@@ -175,7 +175,7 @@ public sealed class PostgresReportTests
         Assert.Equal(whole, ReportCsv.Header + "\n" + shards);
         Assert.Equal(snapshot.CountPollRows(window.WeekStart, data.End, CancellationToken.None), rows);
         using var one = new StringWriter();
-        ReportRunner.RunShard(snapshot, data.End, Interpolation.Nearest, new StoreRange(ids[41], ids[42]), first: false, one);
+        ReportRunner.RunShard(snapshot, data.End, Interpolation.Nearest, maxGap: null, new StoreRange(ids[41], ids[42]), first: false, one);
         Assert.StartsWith(ids[41] + ",", one.ToString(), StringComparison.Ordinal);
         Assert.Single(one.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }

@@ -42,7 +42,7 @@ public sealed class ShardStoreTests() : DatabaseTest(DatabaseKind.Postgres)
         var first = Claim(2);
 
         Assert.True(Shards.ShardHeartbeat("r1", 1, first.Index, 10, At(3)));
-        Shards.CompleteShard("r1", 1, first.Index, 20, "s,1\n"u8, At(4));
+        Shards.CompleteShard("r1", 1, first.Index, new ReportSummary(At(0), 20, 0), "s,1\n"u8, At(4));
         Assert.False(Shards.ShardHeartbeat("r1", 1, first.Index, 20, At(5)));
         Assert.Equal(new ShardProgress(1, 2, 20), Shards.ShardProgress("r1", 1));
     }

@@ -91,6 +91,29 @@ public abstract class MonitoringStoreTests(DatabaseKind kind) : DatabaseTest(kin
             ReadPolls(snapshot, weekStart, Noon));
     }
 
+    // A report with a staleness limit shows the stores that went quiet: each with its last poll alone.
+    [SkippableFact]
+    public void Silent_stores_are_read_with_their_last_poll_before_the_week_only_when_asked_for()
+    {
+        var weekStart = Noon - Duration.FromDays(7);
+        Db.Store.WritePolls(
+        [
+            PollAt("a", weekStart - Duration.FromDays(3), false),
+            PollAt("a", weekStart - Duration.FromHours(1), true),
+            PollAt("b", weekStart + Duration.FromHours(1), false),
+            PollAt("c", weekStart - Duration.FromDays(9), false),
+            PollAt("d", Noon + Duration.FromHours(1), true), // after T only: not in the report at all
+        ], CancellationToken.None);
+
+        using var snapshot = Db.Store.OpenSnapshot();
+
+        Assert.Equal(["b: 2024-09-26T13:00:00Z down"], ReadPolls(snapshot, weekStart, Noon));
+        Assert.Equal(
+            ["a: 2024-09-26T11:00:00Z up", "b: 2024-09-26T13:00:00Z down", "c: 2024-09-17T12:00:00Z down"],
+            ReadPolls(snapshot, weekStart, Noon, silentStores: true));
+        Assert.Equal(["c: 2024-09-17T12:00:00Z down"], ReadPolls(snapshot, weekStart, Noon, new StoreRange("c", null), silentStores: true));
+    }
+
     [SkippableFact]
     public void Store_ranges_split_a_read_into_shards_that_together_are_the_whole_read()
     {
@@ -152,12 +175,12 @@ public abstract class MonitoringStoreTests(DatabaseKind kind) : DatabaseTest(kin
             [.. stores.Values.Select(s => $"{s.ExternalId}: {s.Hours.Length} rows, zone {s.TimeZone ?? "-"}").Order(StringComparer.Ordinal)];
     }
 
-    /// <summary>What <see cref="IReportSnapshot.ReadPolls(Instant, Instant, StoreRange, StorePollsAction, CancellationToken)"/> hands over, one line a store: <c>id: time status, …</c>.</summary>
-    private static List<string> ReadPolls(IReportSnapshot snapshot, Instant weekStart, Instant asOf, StoreRange? range = null)
+    /// <summary>What <see cref="IReportSnapshot.ReadPolls(Instant, Instant, StoreRange, bool, StorePollsAction, CancellationToken)"/> hands over, one line a store: <c>id: time status, …</c>.</summary>
+    private static List<string> ReadPolls(IReportSnapshot snapshot, Instant weekStart, Instant asOf, StoreRange? range = null, bool silentStores = false)
     {
         var stores = snapshot.Stores();
         var lines = new List<string>();
-        snapshot.ReadPolls(weekStart, asOf, range ?? StoreRange.All, (key, polls) =>
+        snapshot.ReadPolls(weekStart, asOf, range ?? StoreRange.All, silentStores, (key, polls) =>
         {
             var times = polls.ToArray().Select(p => $"{InstantPattern.ExtendedIso.Format(Instant.FromUnixTimeTicks(p.UnixTicks))} {(p.Active ? "up" : "down")}");
             lines.Add($"{stores[key].ExternalId}: {string.Join(", ", times)}");

@@ -60,11 +60,15 @@ public abstract class ReportStoreTests(DatabaseKind kind) : DatabaseTest(kind)
         // Several megabytes, so that the CSV is read back in many pieces, and text beyond ASCII.
         var csv = Encoding.UTF8.GetBytes(ReportCsvOf(60_000, "Café-"));
 
-        Assert.True(Reports.CompleteReport("r1", attempt: 1, Instant.FromUtc(2024, 10, 3, 11, 0), rows: 60_000, csv, At(5)));
+        var summary = new ReportSummary(Instant.FromUtc(2024, 10, 3, 11, 0), 60_000, 1_234_567_890_123, LatestPoll: Instant.FromUtc(2024, 10, 3, 12, 0, 0).PlusNanoseconds(123_456_000));
+        Assert.True(Reports.CompleteReport("r1", attempt: 1, summary, csv, At(5)));
 
+        // What it was computed from comes back with it: the poll rows (past 32 bits), the latest poll to
+        // the microsecond, and this process's tz database.
         Assert.Equal(
             new ReportRecord("r1", ReportStatus.Complete, new ReportRequest(), At(0), StartedAt: At(1), FinishedAt: At(5),
-                AsOf: Instant.FromUtc(2024, 10, 3, 11, 0), StoresDone: 60_000, StoresTotal: 60_000, RowCount: 60_000, Attempts: 1, HeartbeatAt: At(5)),
+                AsOf: Instant.FromUtc(2024, 10, 3, 11, 0), StoresDone: 60_000, StoresTotal: 60_000, RowCount: 60_000, Attempts: 1, HeartbeatAt: At(5),
+                PollRows: 1_234_567_890_123, LatestPoll: summary.LatestPoll, TzdbVersion: ReportProvenance.CurrentTzdbVersion),
             Reports.FindReport("r1"));
         using var stored = Reports.OpenReportCsv("r1");
         Assert.NotNull(stored);
@@ -101,13 +105,13 @@ public abstract class ReportStoreTests(DatabaseKind kind) : DatabaseTest(kind)
 
         Assert.False(Reports.ReportProgress("r1", attempt: 1, 9, 10, At(202)));
         Assert.False(Reports.FailReport("r1", attempt: 1, "the old run's connection broke", At(203)));
-        Assert.False(Reports.CompleteReport("r1", attempt: 1, At(0), 1, "store_id\nold\n"u8, At(204)));
+        Assert.False(Reports.CompleteReport("r1", attempt: 1, new ReportSummary(At(0), 1, 0), "store_id\nold\n"u8, At(204)));
 
         Assert.Equal(second, Reports.FindReport("r1"));
         Assert.Equal((ReportStatus.Running, 4, 2, At(201)), (second!.Status, second.StoresDone, second.Attempts, second.HeartbeatAt));
         Assert.Null(Reports.OpenReportCsv("r1"));
 
-        Assert.True(Reports.CompleteReport("r1", attempt: 2, At(0), 1, "store_id\nnew\n"u8, At(205)));
+        Assert.True(Reports.CompleteReport("r1", attempt: 2, new ReportSummary(At(0), 1, 0), "store_id\nnew\n"u8, At(205)));
         // Once complete, not even the run that completed it changes it again.
         Assert.False(Reports.FailReport("r1", attempt: 2, "late", At(206)));
         Assert.False(Reports.ReportProgress("r1", attempt: 2, 1, 1, At(207)));
@@ -139,7 +143,7 @@ public abstract class ReportStoreTests(DatabaseKind kind) : DatabaseTest(kind)
         Create("pending-new", 50);
         Reports.TryStartReport("running", At(40), At(0));
         Reports.TryStartReport("done", At(1), At(0));
-        Reports.CompleteReport("done", attempt: 1, null, 0, "store_id\n"u8, At(2));
+        Reports.CompleteReport("done", attempt: 1, new ReportSummary(null, 0, 0), "store_id\n"u8, At(2));
 
         Assert.Equal(["pending-old", "running"], Reports.StaleReports(At(45)).Order(StringComparer.Ordinal));
         Assert.Equal(["pending-old"], Reports.StaleReports(At(40)));
@@ -156,7 +160,7 @@ public abstract class ReportStoreTests(DatabaseKind kind) : DatabaseTest(kind)
         {
             Create(id, 0);
             Reports.TryStartReport(id, At(1), At(0));
-            Reports.CompleteReport(id, attempt: 1, null, 1, "store_id\ns\n"u8, At(finishedAt));
+            Reports.CompleteReport(id, attempt: 1, new ReportSummary(null, 1, 0), "store_id\ns\n"u8, At(finishedAt));
         }
         Create("failed", 0);
         Reports.TryStartReport("failed", At(1), At(0));

@@ -12,7 +12,7 @@ internal static class SnapshotRows
     public static long CountPollRows(this IReportSnapshot snapshot, Instant weekStart, Instant asOf, StoreRange range, CancellationToken cancellationToken)
     {
         long rows = 0;
-        snapshot.ReadPolls(weekStart, asOf, range, (_, polls) => rows += polls.Length, cancellationToken);
+        snapshot.ReadPolls(weekStart, asOf, range, silentStores: false, (_, polls) => rows += polls.Length, cancellationToken);
         return rows;
     }
 }

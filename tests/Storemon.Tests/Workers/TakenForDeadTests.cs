@@ -194,13 +194,13 @@ public sealed class TakenForDeadTests() : DatabaseTest(DatabaseKind.Postgres)
         public ShardWork? TryClaimShard(string reportId, Instant now, Instant staleBefore, int? attempt = null) =>
             shards.TryClaimShard(reportId, now, staleBefore, attempt);
 
-        public void CompleteShard(string reportId, int attempt, int index, int rows, ReadOnlySpan<byte> csv, Instant now) =>
-            shards.CompleteShard(reportId, attempt, index, rows, csv, now);
+        public void CompleteShard(string reportId, int attempt, int index, ReportSummary shard, ReadOnlySpan<byte> csv, Instant now) =>
+            shards.CompleteShard(reportId, attempt, index, shard, csv, now);
 
         public ShardProgress ShardProgress(string reportId, int attempt) => shards.ShardProgress(reportId, attempt);
 
-        public bool CompleteReportFromShards(string reportId, int attempt, Instant asOf, Instant now) =>
-            shards.CompleteReportFromShards(reportId, attempt, asOf, now);
+        public bool CompleteReportFromShards(string reportId, int attempt, Instant asOf, Instant? latestPoll, Instant now) =>
+            shards.CompleteReportFromShards(reportId, attempt, asOf, latestPoll, now);
 
         public void CreateReport(ReportRecord report) => reports.CreateReport(report);
 
@@ -210,8 +210,8 @@ public sealed class TakenForDeadTests() : DatabaseTest(DatabaseKind.Postgres)
 
         public ReportRecord? TryStartReport(string id, Instant now, Instant staleBefore) => reports.TryStartReport(id, now, staleBefore);
 
-        public bool CompleteReport(string id, int attempt, Instant? asOf, int rows, ReadOnlySpan<byte> csv, Instant now) =>
-            reports.CompleteReport(id, attempt, asOf, rows, csv, now);
+        public bool CompleteReport(string id, int attempt, ReportSummary summary, ReadOnlySpan<byte> csv, Instant now) =>
+            reports.CompleteReport(id, attempt, summary, csv, now);
 
         public bool FailReport(string id, int attempt, string reason, Instant now) => reports.FailReport(id, attempt, reason, now);
 

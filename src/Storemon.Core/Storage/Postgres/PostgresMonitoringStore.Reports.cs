@@ -3,6 +3,7 @@ using Npgsql;
 using NpgsqlTypes;
 using NodaTime;
 using Storemon.Engine;
+using Storemon.Reports;
 
 namespace Storemon.Storage.Postgres;
 
@@ -15,7 +16,8 @@ public sealed partial class PostgresMonitoringStore
         using var connection = _dataSource.OpenConnection();
         Execute(connection, ReportSql.Create,
             Text("id", report.Id), Text("status", report.Status.ToString()), Timestamp("requested", report.Request.AsOf),
-            Text("interpolation", report.Request.Interpolation.ToString()), Timestamp("created", report.CreatedAt));
+            Text("interpolation", report.Request.Interpolation.ToString()), Timestamp("created", report.CreatedAt),
+            new NpgsqlParameter("maxGap", NpgsqlDbType.Bigint) { Value = (object?)ReportSql.MaxGapMicroseconds(report.Request) ?? DBNull.Value });
     }
 
     public ReportRecord? FindReport(string id)
@@ -51,13 +53,15 @@ public sealed partial class PostgresMonitoringStore
     public bool ReportProgress(string id, int attempt, int storesDone, int storesTotal, Instant now) =>
         ExecuteReportUpdate(ReportSql.Progress, id, now, Integer("attempt", attempt), Integer("done", storesDone), Integer("total", storesTotal)) == 1;
 
-    public bool CompleteReport(string id, int attempt, Instant? asOf, int rows, ReadOnlySpan<byte> csv, Instant now)
+    public bool CompleteReport(string id, int attempt, ReportSummary summary, ReadOnlySpan<byte> csv, Instant now)
     {
         using var connection = _dataSource.OpenConnection();
         using var transaction = connection.BeginTransaction();
         // The record first: its row lock orders this against a claim of the report by another runner.
         if (Execute(connection, ReportSql.Complete,
-                Text("id", id), Integer("attempt", attempt), Timestamp("asOf", asOf), Integer("rows", rows), Timestamp("now", now)) != 1)
+                Text("id", id), Integer("attempt", attempt), Timestamp("asOf", summary.AsOf), Integer("rows", summary.Stores), Timestamp("now", now),
+                new NpgsqlParameter<long>("pollRows", NpgsqlDbType.Bigint) { TypedValue = summary.PollRows }, Timestamp("latestPoll", summary.LatestPoll),
+                Text("tzdb", ReportProvenance.CurrentTzdbVersion)) != 1)
         {
             return false;
         }

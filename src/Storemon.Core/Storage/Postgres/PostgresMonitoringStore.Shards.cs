@@ -2,6 +2,7 @@ using Npgsql;
 using NpgsqlTypes;
 using NodaTime;
 using Storemon.Engine;
+using Storemon.Reports;
 
 namespace Storemon.Storage.Postgres;
 
@@ -52,7 +53,7 @@ public sealed partial class PostgresMonitoringStore : IReportShardStore
             FROM pick, report AS r
             WHERE s.report_id = pick.report_id AND s.shard_index = pick.shard_index AND r.id = s.report_id
               AND (s.status = 'Pending' OR (s.status = 'Running' AND s.heartbeat_at < @stale))
-            RETURNING s.attempt, s.shard_index, s.from_store_id, s.to_store_id, s.snapshot, s.as_of, r.interpolation, s.shard_count
+            RETURNING s.attempt, s.shard_index, s.from_store_id, s.to_store_id, s.snapshot, s.as_of, r.interpolation, s.shard_count, r.max_gap_us
             """, connection);
         claim.Parameters.AddRange(new NpgsqlParameter[]
         {
@@ -67,7 +68,8 @@ public sealed partial class PostgresMonitoringStore : IReportShardStore
         return new ShardWork(
             reportId, reader.GetInt32(0), reader.GetInt32(1),
             reader.IsDBNull(2) ? null : reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3),
-            reader.GetString(4), InstantOf(reader.GetFieldValue<DateTime>(5)), Enum.Parse<Interpolation>(reader.GetString(6)), reader.GetInt32(7));
+            reader.GetString(4), InstantOf(reader.GetFieldValue<DateTime>(5)), Enum.Parse<Interpolation>(reader.GetString(6)),
+            reader.IsDBNull(8) ? null : Duration.FromTicks(reader.GetInt64(8) * Poll.TicksPerMicrosecond), reader.GetInt32(7));
     }
 
     public bool ShardHeartbeat(string reportId, int attempt, int index, int storesDone, Instant now)
@@ -82,13 +84,15 @@ public sealed partial class PostgresMonitoringStore : IReportShardStore
 
     // A shard taken over from a worker that was slow rather than dead may be completed twice; both
     // computed it from the same snapshot, so the second write is the same bytes.
-    public void CompleteShard(string reportId, int attempt, int index, int rows, ReadOnlySpan<byte> csv, Instant now)
+    public void CompleteShard(string reportId, int attempt, int index, ReportSummary shard, ReadOnlySpan<byte> csv, Instant now)
     {
+        ArgumentNullException.ThrowIfNull(shard);
         using var connection = _dataSource.OpenConnection();
         Execute(connection, """
-            UPDATE report_shard SET status = 'Done', content = @content, row_count = @rows, stores_done = @rows, heartbeat_at = @now
+            UPDATE report_shard SET status = 'Done', content = @content, row_count = @rows, poll_rows = @pollRows, stores_done = @rows, heartbeat_at = @now
             WHERE report_id = @id AND attempt = @attempt AND shard_index = @index
-            """, Text("id", reportId), Integer("attempt", attempt), Integer("index", index), Integer("rows", rows),
+            """, Text("id", reportId), Integer("attempt", attempt), Integer("index", index), Integer("rows", shard.Stores),
+            new NpgsqlParameter<long>("pollRows", NpgsqlDbType.Bigint) { TypedValue = shard.PollRows },
             new NpgsqlParameter<byte[]>("content", NpgsqlDbType.Bytea) { TypedValue = csv.ToArray() }, Timestamp("now", now));
     }
 
@@ -106,19 +110,24 @@ public sealed partial class PostgresMonitoringStore : IReportShardStore
     }
 
     // The CSVs are joined inside the database, in shard order: the report's CSV never crosses the network twice.
-    public bool CompleteReportFromShards(string reportId, int attempt, Instant asOf, Instant now)
+    public bool CompleteReportFromShards(string reportId, int attempt, Instant asOf, Instant? latestPoll, Instant now)
     {
         using var connection = _dataSource.OpenConnection();
         using var transaction = connection.BeginTransaction();
         using var complete = new NpgsqlCommand("""
             UPDATE report SET status = 'Complete', as_of = @asOf, finished_at = @now, heartbeat_at = @now, error = NULL,
-                              row_count = d.rows, stores_done = d.rows, stores_total = d.rows
-            FROM (SELECT sum(row_count) AS rows FROM report_shard WHERE report_id = @id AND attempt = @attempt) AS d
+                              row_count = d.rows, stores_done = d.rows, stores_total = d.rows,
+                              poll_rows = d.poll_rows, latest_poll = @latestPoll, tzdb_version = @tzdb
+            FROM (SELECT sum(row_count) AS rows, sum(poll_rows) AS poll_rows FROM report_shard WHERE report_id = @id AND attempt = @attempt) AS d
             WHERE id = @id AND status = 'Running' AND attempts = @attempt
               AND EXISTS (SELECT 1 FROM report_shard WHERE report_id = @id AND attempt = @attempt)
               AND NOT EXISTS (SELECT 1 FROM report_shard WHERE report_id = @id AND attempt = @attempt AND status <> 'Done')
             """, connection);
-        complete.Parameters.AddRange(new NpgsqlParameter[] { Text("id", reportId), Integer("attempt", attempt), Timestamp("asOf", asOf), Timestamp("now", now) });
+        complete.Parameters.AddRange(new NpgsqlParameter[]
+        {
+            Text("id", reportId), Integer("attempt", attempt), Timestamp("asOf", asOf), Timestamp("now", now),
+            Timestamp("latestPoll", latestPoll), Text("tzdb", ReportProvenance.CurrentTzdbVersion),
+        });
         if (complete.ExecuteNonQuery() != 1)
         {
             transaction.Rollback();

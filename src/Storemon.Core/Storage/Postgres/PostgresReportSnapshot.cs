@@ -142,10 +142,10 @@ internal sealed partial class PostgresReportSnapshot : IExportedSnapshot
         return ReportSql.ReadIds(reader);
     }
 
-    public void ReadPolls(Instant weekStart, Instant asOf, StoreRange stores, StorePollsAction onStore, CancellationToken cancellationToken)
+    public void ReadPolls(Instant weekStart, Instant asOf, StoreRange stores, bool silentStores, StorePollsAction onStore, CancellationToken cancellationToken)
     {
         var buffer = new Poll[256];
-        Scan(weekStart, asOf, stores, (storeKey, before, times, statuses) =>
+        Scan(weekStart, asOf, stores, silentStores, (storeKey, before, times, statuses) =>
         {
             var count = times.Length + (before is null ? 0 : 1);
             if (buffer.Length < count)
@@ -185,7 +185,7 @@ internal sealed partial class PostgresReportSnapshot : IExportedSnapshot
     private delegate void StoreRowAction(long storeKey, Poll? before, DateTime[] times, bool[] statuses);
 
     /// <summary>The scan of <see cref="Scan"/>, with parameters @week, @asOf, and @from / @to for a bounded store range.</summary>
-    internal static string PollsSql(StoreRange stores) => $"""
+    internal static string PollsSql(StoreRange stores, bool silentStores = false) => $"""
         SELECT s.store_key, b.observed_at, b.active, w.observed, w.active
         FROM store AS s
         CROSS JOIN LATERAL (
@@ -200,7 +200,7 @@ internal sealed partial class PostgresReportSnapshot : IExportedSnapshot
             ORDER BY q.observed_at DESC
             LIMIT 1
         ) AS b ON true
-        WHERE w.observed IS NOT NULL {RangeCondition(stores)}
+        WHERE {(silentStores ? "(w.observed IS NOT NULL OR b.observed_at IS NOT NULL)" : "w.observed IS NOT NULL")} {RangeCondition(stores)}
         ORDER BY s.external_id
         """;
 
@@ -228,10 +228,11 @@ internal sealed partial class PostgresReportSnapshot : IExportedSnapshot
     // order, and its latest poll before the week. Per store the week is a range scan of the key in the
     // week's (at most two) partitions; the poll before the week is a descending probe that PostgreSQL
     // runs over the older partitions newest first and stops at the first row, so weeks older than the
-    // store's last poll before this week are never read. A store silent all week has no row.
-    private void Scan(Instant weekStart, Instant asOf, StoreRange stores, StoreRowAction onRow, CancellationToken cancellationToken)
+    // store's last poll before this week are never read. A store silent all week has no row, unless silent
+    // stores are asked for: then its row has that probe's poll alone, which the probe finds anyway.
+    private void Scan(Instant weekStart, Instant asOf, StoreRange stores, bool silentStores, StoreRowAction onRow, CancellationToken cancellationToken)
     {
-        using var command = RangeCommand(stores, PollsSql(stores));
+        using var command = RangeCommand(stores, PollsSql(stores, silentStores));
         command.Parameters.Add(new NpgsqlParameter<DateTime>("week", NpgsqlDbType.TimestampTz) { TypedValue = PostgresMonitoringStore.DateTimeOf(weekStart) });
         command.Parameters.Add(new NpgsqlParameter<DateTime>("asOf", NpgsqlDbType.TimestampTz) { TypedValue = PostgresMonitoringStore.DateTimeOf(asOf) });
         using var reader = command.ExecuteReader(CommandBehavior.SequentialAccess);
@@ -249,7 +250,8 @@ internal sealed partial class PostgresReportSnapshot : IExportedSnapshot
                 var at = reader.GetFieldValue<DateTime>(1);
                 before = new Poll(at.Ticks - DateTime.UnixEpoch.Ticks, reader.GetBoolean(2));
             }
-            onRow(key, before, reader.GetFieldValue<DateTime[]>(3), reader.GetFieldValue<bool[]>(4));
+            // A store silent all week (asked for with silentStores) has its poll before the week alone.
+            onRow(key, before, reader.IsDBNull(3) ? [] : reader.GetFieldValue<DateTime[]>(3), reader.IsDBNull(4) ? [] : reader.GetFieldValue<bool[]>(4));
         }
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using NodaTime;
 using Storemon.Engine;
+using Storemon.Reports;
 
 namespace Storemon.Storage.Sqlite;
 
@@ -16,6 +17,7 @@ public sealed partial class SqliteMonitoringStore
         insert.Parameters.AddWithValue("@status", report.Status.ToString());
         insert.Parameters.AddWithValue("@requested", (object?)Micros(report.Request.AsOf) ?? DBNull.Value);
         insert.Parameters.AddWithValue("@interpolation", report.Request.Interpolation.ToString());
+        insert.Parameters.AddWithValue("@maxGap", (object?)ReportSql.MaxGapMicroseconds(report.Request) ?? DBNull.Value);
         insert.Parameters.AddWithValue("@created", Micros(report.CreatedAt));
         insert.ExecuteNonQuery();
     }
@@ -56,7 +58,7 @@ public sealed partial class SqliteMonitoringStore
     public bool ReportProgress(string id, int attempt, int storesDone, int storesTotal, Instant now) =>
         ExecuteReportUpdate(ReportSql.Progress, id, now, ("@attempt", attempt), ("@done", storesDone), ("@total", storesTotal)) == 1;
 
-    public bool CompleteReport(string id, int attempt, Instant? asOf, int rows, ReadOnlySpan<byte> csv, Instant now)
+    public bool CompleteReport(string id, int attempt, ReportSummary summary, ReadOnlySpan<byte> csv, Instant now)
     {
         using var connection = Open();
         using var transaction = connection.BeginTransaction();
@@ -66,8 +68,11 @@ public sealed partial class SqliteMonitoringStore
             update.CommandText = ReportSql.Complete;
             update.Parameters.AddWithValue("@id", id);
             update.Parameters.AddWithValue("@attempt", attempt);
-            update.Parameters.AddWithValue("@asOf", (object?)Micros(asOf) ?? DBNull.Value);
-            update.Parameters.AddWithValue("@rows", rows);
+            update.Parameters.AddWithValue("@asOf", (object?)Micros(summary.AsOf) ?? DBNull.Value);
+            update.Parameters.AddWithValue("@rows", summary.Stores);
+            update.Parameters.AddWithValue("@pollRows", summary.PollRows);
+            update.Parameters.AddWithValue("@latestPoll", (object?)Micros(summary.LatestPoll) ?? DBNull.Value);
+            update.Parameters.AddWithValue("@tzdb", ReportProvenance.CurrentTzdbVersion);
             update.Parameters.AddWithValue("@now", Micros(now));
             if (update.ExecuteNonQuery() != 1)
             {

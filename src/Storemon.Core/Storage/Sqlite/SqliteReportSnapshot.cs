@@ -78,7 +78,7 @@ internal sealed class SqliteReportSnapshot : IReportSnapshot
         return ids;
     }
 
-    public void ReadPolls(Instant weekStart, Instant asOf, StoreRange range, StorePollsAction onStore, CancellationToken cancellationToken)
+    public void ReadPolls(Instant weekStart, Instant asOf, StoreRange range, bool silentStores, StorePollsAction onStore, CancellationToken cancellationToken)
     {
         var fromTicks = weekStart.ToUnixTimeTicks();
         using var scan = PollScan(weekStart, asOf, range);
@@ -91,7 +91,7 @@ internal sealed class SqliteReportSnapshot : IReportSnapshot
             var store = scan.Int64(0);
             if (store != currentStore)
             {
-                Flush(currentStore, buffer, count, fromTicks, onStore);
+                Flush(currentStore, buffer, count, fromTicks, silentStores, onStore);
                 count = 0;
                 currentStore = store;
                 if ((++stores & 0x3FF) == 0)
@@ -105,7 +105,7 @@ internal sealed class SqliteReportSnapshot : IReportSnapshot
             }
             buffer[count++] = Poll.FromMicroseconds(scan.Int64(1), scan.Int64(2) != 0);
         }
-        Flush(currentStore, buffer, count, fromTicks, onStore);
+        Flush(currentStore, buffer, count, fromTicks, silentStores, onStore);
     }
 
     public void Dispose()
@@ -114,10 +114,11 @@ internal sealed class SqliteReportSnapshot : IReportSnapshot
         _connection.Dispose();
     }
 
-    // A store whose only poll is the one before the week was silent all week: it has no report row.
-    private static void Flush(long store, Poll[] buffer, int count, long fromTicks, StorePollsAction onStore)
+    // A store whose only poll is the one before the week was silent all week: it has a report row only
+    // when silent stores are asked for. The scan returns that poll either way, so asking costs nothing.
+    private static void Flush(long store, Poll[] buffer, int count, long fromTicks, bool silentStores, StorePollsAction onStore)
     {
-        if (count > 0 && buffer[count - 1].UnixTicks >= fromTicks)
+        if (count > 0 && (silentStores || buffer[count - 1].UnixTicks >= fromTicks))
         {
             onStore(store, buffer.AsSpan(0, count));
         }
