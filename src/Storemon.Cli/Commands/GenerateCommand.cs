@@ -46,8 +46,8 @@ internal static class GenerateCommand
                 Console.Error.WriteLine($"generate: {e.Message}");
                 return Task.FromResult(2);
             }
-            var summary = TerminalProgress.Run("polls written", report =>
-                DataGenerator.Generate(options, new Progress(polls => report(polls, 0)), cancellationToken));
+            var summary = TerminalProgress.Run("writing polls", report =>
+                DataGenerator.Generate(options, new CallbackProgress<GenerationProgress>(p => report(p.Covered.TotalSeconds, p.Span.TotalSeconds)), cancellationToken));
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"generate: {summary.Stores} stores, {summary.Polls} polls, {summary.HoursRows} hours rows, {summary.TimeZoneRows} time-zone rows"));
             foreach (var file in summary.Files)
@@ -57,10 +57,5 @@ internal static class GenerateCommand
             return Task.FromResult(0);
         });
         return command;
-    }
-
-    private sealed class Progress(Action<long> report) : IProgress<long>
-    {
-        public void Report(long value) => report(value);
     }
 }

@@ -41,7 +41,7 @@ internal static class ImportCommand
                 try
                 {
                     var summary = TerminalProgress.Run($"importing {file.Name}", report =>
-                        CsvImporter.Import(kind, store, file.FullName, new Progress(p => report(p.BytesRead, p.TotalBytes ?? 0)), cancellationToken));
+                        CsvImporter.Import(kind, store, file.FullName, new CallbackProgress<ImportProgress>(p => report(p.BytesRead, p.TotalBytes ?? 0)), cancellationToken));
                     Console.Out.WriteLine(summary.ToString());
                 }
                 catch (Exception e) when (e is ImportRejectedException or IOException)
@@ -54,10 +54,5 @@ internal static class ImportCommand
             return Task.FromResult(exitCode);
         });
         return command;
-    }
-
-    private sealed class Progress(Action<ImportProgress> report) : IProgress<ImportProgress>
-    {
-        public void Report(ImportProgress value) => report(value);
     }
 }

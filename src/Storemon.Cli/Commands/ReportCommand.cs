@@ -31,7 +31,7 @@ internal static class ReportCommand
         var output = new Option<FileInfo?>("--output") { Description = "The CSV file to write. Default: standard output." };
 
         var command = new Command("report", "Compute uptime and downtime of every store and write the report CSV.") { db, asOf, interpolation, output };
-        command.SetAction(parse =>
+        command.SetAction((parse, cancellationToken) =>
         {
             using var store = CommonOptions.OpenStore(parse.GetValue(db)!);
             var request = new ReportRequest(parse.GetValue(asOf), parse.GetValue(interpolation));
@@ -42,11 +42,15 @@ internal static class ReportCommand
                 ? new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 1 << 16)
                 : new StreamWriter(file.FullName, false, new UTF8Encoding(false), 1 << 16))
             {
-                summary = ReportRunner.Run(store, request, writer);
+                // Progress goes to standard error, and not while the CSV itself scrolls past on the terminal.
+                summary = file is null && !Console.IsOutputRedirected
+                    ? ReportRunner.Run(store, request, writer, cancellationToken: cancellationToken)
+                    : TerminalProgress.Run("reporting stores", report =>
+                        ReportRunner.Run(store, request, writer, new CallbackProgress<ReportProgress>(p => report(p.StoresDone, p.StoresTotal)), cancellationToken));
             }
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"report: {summary.Stores} stores, {summary.PollRows} polls, as of {Format(summary.AsOf)}, {request.Interpolation}, {Stopwatch.GetElapsedTime(started).TotalSeconds:F3} s, peak memory {PeakMemory.Megabytes():F0} MB"));
-            return 0;
+            return Task.FromResult(0);
         });
         return command;
     }
