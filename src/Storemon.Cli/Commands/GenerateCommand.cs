@@ -15,7 +15,7 @@ internal static class GenerateCommand
         var days = new Option<double>("--days") { Description = "How many days of polls, ending at --end.", DefaultValueFactory = _ => GeneratorOptions.DefaultSpan.TotalDays };
         var end = new Option<Instant?>("--end")
         {
-            Description = "The latest poll, ISO 8601. Default: 2023-01-25T18:13:22.47922Z, the end of the public 2023 data.",
+            Description = $"The latest poll: {ReportCommand.InstantForms}. Default: 2023-01-25T18:13:22.47922Z, the end of the public 2023 data.",
             CustomParser = result => ReportCommand.ParseInstant(result.Tokens[0].Value, error => result.AddError(error)),
         };
         var seed = new Option<int>("--seed") { Description = "The seed: the same options and seed give byte-identical files.", DefaultValueFactory = _ => 1 };

@@ -18,13 +18,13 @@ internal static class ReportCommand
         var db = CommonOptions.Database();
         var asOf = new Option<Instant?>("--as-of")
         {
-            Description = "The report time, ISO 8601 (2023-01-25T18:13:22.47922Z). Default: the latest poll in the database.",
+            Description = $"The report time: {InstantForms}. Default: the latest poll in the database.",
             CustomParser = result => ParseInstant(result.Tokens[0].Value, error => result.AddError(error)),
         };
-        var interpolation = new Option<Interpolation>("--interpolation")
+        // No default value here: help would show it as the enum spells it (Nearest), not as it is typed.
+        var interpolation = new Option<Interpolation?>("--interpolation")
         {
             Description = "nearest (default): each instant takes the nearest poll's status; carry-forward: a status holds until the next poll.",
-            DefaultValueFactory = _ => Interpolation.Nearest,
             CustomParser = result => ParseInterpolation(result.Tokens[0].Value, error => result.AddError(error)),
         };
         interpolation.AcceptOnlyFromAmong("nearest", "carry-forward");
@@ -34,7 +34,7 @@ internal static class ReportCommand
         command.SetAction((parse, cancellationToken) =>
         {
             using var store = CommonOptions.OpenStore(parse.GetValue(db)!);
-            var request = new ReportRequest(parse.GetValue(asOf), parse.GetValue(interpolation));
+            var request = new ReportRequest(parse.GetValue(asOf), parse.GetValue(interpolation) ?? Interpolation.Nearest);
             var file = parse.GetValue(output);
             var started = Stopwatch.GetTimestamp();
             ReportSummary summary;
@@ -58,13 +58,17 @@ internal static class ReportCommand
     private static string Format(Instant? instant) =>
         instant is { } value ? InstantPattern.ExtendedIso.Format(value) : "(no polls)";
 
+    /// <summary>The forms <see cref="ParseInstant"/> reads, for option descriptions and errors.</summary>
+    internal const string InstantForms =
+        "ISO 8601 with Z or an offset (2023-01-25T18:13:22.47922Z, 2023-01-25T12:13:22-06:00), without a zone (read as UTC), or 2023-01-25 18:13:22.47922 UTC";
+
     internal static Instant? ParseInstant(string text, Action<string> error)
     {
         if (TimestampParser.TryParseInstant(text, out var instant))
         {
             return instant;
         }
-        error($"'{text}' is not a timestamp: use ISO 8601 with Z or an offset (2023-01-25T18:13:22.47922Z) or 2023-01-25 18:13:22.47922 UTC.");
+        error($"'{text}' is not a timestamp: use {InstantForms}.");
         return null;
     }
 
