@@ -43,8 +43,8 @@ internal static class GenerateCommand
             }
             catch (ArgumentException e)
             {
-                Console.Error.WriteLine($"generate: {e.Message}");
-                return Task.FromResult(2);
+                // A value out of range: a usage error.
+                throw new CommandFailedException(ExitCodes.PlainMessage(e), ExitCodes.Usage);
             }
             var summary = TerminalProgress.Run("writing polls", report =>
                 DataGenerator.Generate(options, new CallbackProgress<GenerationProgress>(p => report(p.Covered.TotalSeconds, p.Span.TotalSeconds)), cancellationToken));
@@ -54,7 +54,7 @@ internal static class GenerateCommand
             {
                 Console.Error.WriteLine($"  {file}");
             }
-            return Task.FromResult(0);
+            return Task.FromResult(ExitCodes.Success);
         });
         return command;
     }

@@ -31,7 +31,7 @@ internal static class ImportCommand
                 (ImportKind.TimeZones, parse.GetValue(zones)),
                 (ImportKind.Status, parse.GetValue(status)),
             };
-            var exitCode = 0;
+            var exitCode = ExitCodes.Success;
             foreach (var (kind, file) in files)
             {
                 if (file is null)
@@ -47,8 +47,8 @@ internal static class ImportCommand
                 catch (Exception e) when (e is ImportRejectedException or IOException)
                 {
                     // The file changed nothing; the other files are still imported.
-                    Console.Error.WriteLine($"import: {e.Message}");
-                    exitCode = 1;
+                    ExitCodes.WriteError(command, e.Message);
+                    exitCode = ExitCodes.Failed;
                 }
             }
             return Task.FromResult(exitCode);

@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using Storemon.Tests.Generate;
 
 namespace Storemon.Tests.Cli;
@@ -9,11 +10,37 @@ namespace Storemon.Tests.Cli;
 /// </summary>
 public sealed class CommandLineErrorTests : IDisposable
 {
+    private const int Failed = 1;
+    private const int Usage = 2;
+
     private readonly TempDirectory _directory = new();
 
     public void Dispose() => _directory.Dispose();
 
     private string PathOf(string name) => _directory.File(name);
+
+    [Fact]
+    public void A_value_out_of_range_is_a_usage_error_in_plain_words()
+    {
+        var result = StoremonProcess.Run("generate", "--out", PathOf("out"), "--stores", "0");
+
+        Assert.Equal("storemon generate: The number of stores must be 1 to 10 million, not 0.", ErrorLine(result, Usage));
+    }
+
+    [Fact]
+    public void Usage_errors_exit_with_2_one_line_each()
+    {
+        var unknown = StoremonProcess.Run("report", "--db", PathOf("x.db"), "--bogus");
+        var noFile = StoremonProcess.Run("import", "--db", PathOf("x.db"));
+        var badTime = StoremonProcess.Run("report", "--db", PathOf("x.db"), "--as-of", "yesterday");
+
+        Assert.Equal("storemon report: Unrecognized command or argument '--bogus'.", ErrorLine(unknown, Usage));
+        Assert.Equal("storemon import: Give at least one of --status, --hours, --timezones.", ErrorLine(noFile, Usage));
+        // A bare ISO time is read as UTC, and the message says so.
+        Assert.Contains("'yesterday' is not a timestamp", ErrorLine(badTime, Usage), StringComparison.Ordinal);
+        Assert.Contains("without a zone (read as UTC)", badTime.StandardError, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(_directory.Path));
+    }
 
     [Fact]
     public void A_report_time_without_a_zone_is_read_as_UTC()
@@ -29,24 +56,39 @@ public sealed class CommandLineErrorTests : IDisposable
     }
 
     [Fact]
-    public void An_unreadable_report_time_says_that_a_time_without_a_zone_is_read_as_UTC()
+    public void Help_states_the_exit_codes_and_shows_values_as_they_are_typed()
     {
-        var result = StoremonProcess.Run("report", "--db", PathOf("x.db"), "--as-of", "yesterday");
-
-        Assert.NotEqual(0, result.ExitCode);
-        Assert.Contains("'yesterday' is not a timestamp", result.StandardError, StringComparison.Ordinal);
-        Assert.Contains("without a zone (read as UTC)", result.StandardError, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Help_shows_values_as_they_are_typed_and_how_a_time_without_a_zone_is_read()
-    {
+        var root = StoremonProcess.Run("--help");
         var report = StoremonProcess.Run("report", "--help");
 
-        Assert.Equal(0, report.ExitCode);
+        Assert.Equal((0, 0), (root.ExitCode, report.ExitCode));
+        Assert.Contains("Exit codes: 0 success; 1 the work failed", root.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("2 the command line is wrong", root.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("<carry-forward|nearest>", report.StandardOutput, StringComparison.Ordinal);
         Assert.DoesNotContain("Nearest", report.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("without a zone (read as UTC)", report.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_unexpected_failure_is_one_line_and_its_details_only_on_request()
+    {
+        // A database whose schema was damaged by hand: it opens, and the report then finds a table missing.
+        var database = ImportedDatabase();
+        using (var connection = new SqliteConnection($"Data Source={database};Pooling=False"))
+        {
+            connection.Open();
+            using var drop = connection.CreateCommand();
+            drop.CommandText = "DROP TABLE business_hours";
+            drop.ExecuteNonQuery();
+        }
+
+        var plain = StoremonProcess.Run("report", "--db", database);
+        var detailed = ChildProcess.Run("env", ["STOREMON_DEBUG=1", "dotnet", Path.Combine(AppContext.BaseDirectory, "storemon.dll"), "report", "--db", database], TimeSpan.FromMinutes(2));
+
+        Assert.StartsWith("storemon report: ", ErrorLine(plain, Failed), StringComparison.Ordinal);
+        Assert.Contains("business_hours", plain.StandardError, StringComparison.Ordinal);
+        Assert.Equal(Failed, detailed.ExitCode);
+        Assert.Contains("   at ", detailed.StandardError, StringComparison.Ordinal);
     }
 
     /// <summary>A SQLite database with the SPEC's worked example in it: one store, two polls.</summary>
@@ -58,5 +100,15 @@ public sealed class CommandLineErrorTests : IDisposable
         var import = StoremonProcess.Run("import", "--db", database, "--hours", PathOf("hours.csv"), "--status", PathOf("polls.csv"));
         Assert.Equal(0, import.ExitCode);
         return database;
+    }
+
+    /// <summary>Asserts the exit code and that standard error is one plain line, no stack trace, and returns that line.</summary>
+    internal static string ErrorLine(ChildProcess.Result result, int exitCode)
+    {
+        Assert.DoesNotContain("Unhandled exception", result.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain("(Parameter '", result.StandardError, StringComparison.Ordinal);
+        Assert.Equal(exitCode, result.ExitCode);
+        return Assert.Single(result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 }
