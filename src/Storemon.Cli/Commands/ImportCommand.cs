@@ -23,7 +23,7 @@ internal static class ImportCommand
         });
         command.SetAction((parse, cancellationToken) =>
         {
-            using var store = CommonOptions.OpenStore(parse.GetValue(db)!);
+            using var store = CommonOptions.OpenStore(parse.GetValue(db)!, createMissing: true);
             // Hours and zones first: they are small, and a report run between the files then sees complete stores.
             var files = new (ImportKind Kind, FileInfo? File)[]
             {

@@ -33,7 +33,7 @@ internal static class ReportCommand
         var command = new Command("report", "Compute uptime and downtime of every store and write the report CSV.") { db, asOf, interpolation, output };
         command.SetAction((parse, cancellationToken) =>
         {
-            using var store = CommonOptions.OpenStore(parse.GetValue(db)!);
+            using var store = CommonOptions.OpenStore(parse.GetValue(db)!, createMissing: false);
             var request = new ReportRequest(parse.GetValue(asOf), parse.GetValue(interpolation) ?? Interpolation.Nearest);
             var file = parse.GetValue(output);
             var started = Stopwatch.GetTimestamp();

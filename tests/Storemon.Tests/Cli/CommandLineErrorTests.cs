@@ -1,4 +1,6 @@
 using Microsoft.Data.Sqlite;
+using Npgsql;
+using Storemon.Tests.Databases;
 using Storemon.Tests.Generate;
 
 namespace Storemon.Tests.Cli;
@@ -20,11 +22,67 @@ public sealed class CommandLineErrorTests : IDisposable
     private string PathOf(string name) => _directory.File(name);
 
     [Fact]
+    public void A_report_on_a_database_in_a_missing_folder_names_the_path()
+    {
+        var result = StoremonProcess.Run("report", "--db", "/missing/dir/x.db");
+
+        Assert.Equal("storemon report: the database /missing/dir/x.db does not exist (storemon import creates it).", ErrorLine(result, Failed));
+    }
+
+    [Fact]
+    public void A_report_on_a_missing_database_file_fails_and_does_not_create_it()
+    {
+        var database = PathOf("does-not-exist.db");
+
+        var result = StoremonProcess.Run("report", "--db", database);
+
+        Assert.Contains($"the database {database} does not exist", ErrorLine(result, Failed), StringComparison.Ordinal);
+        Assert.Equal("", result.StandardOutput);
+        Assert.Empty(Directory.GetFiles(_directory.Path));
+    }
+
+    [Fact]
+    public void A_report_on_a_file_that_is_not_a_database_says_so()
+    {
+        var text = PathOf("notes.txt");
+        File.WriteAllText(text, "store_id,status\nthis is not a database\n");
+
+        var result = StoremonProcess.Run("report", "--db", text);
+
+        Assert.Equal($"storemon report: {text} is not a SQLite database.", ErrorLine(result, Failed));
+        Assert.Equal("store_id,status\nthis is not a database\n", File.ReadAllText(text));
+    }
+
+    [Fact]
+    public void An_import_creates_a_new_database_file_but_not_in_a_missing_folder()
+    {
+        var zones = PathOf("zones.csv");
+        File.WriteAllText(zones, "store_id,timezone_str\n1,Asia/Kolkata\n");
+
+        var created = StoremonProcess.Run("import", "--db", PathOf("new.db"), "--timezones", zones);
+        var refused = StoremonProcess.Run("import", "--db", PathOf("missing/new.db"), "--timezones", zones);
+
+        Assert.Equal(0, created.ExitCode);
+        Assert.True(File.Exists(PathOf("new.db")));
+        Assert.Equal($"storemon import: cannot create the database {PathOf("missing/new.db")}: the folder {PathOf("missing")} does not exist.", ErrorLine(refused, Failed));
+    }
+
+    [Fact]
     public void A_value_out_of_range_is_a_usage_error_in_plain_words()
     {
         var result = StoremonProcess.Run("generate", "--out", PathOf("out"), "--stores", "0");
 
         Assert.Equal("storemon generate: The number of stores must be 1 to 10 million, not 0.", ErrorLine(result, Usage));
+    }
+
+    [Fact]
+    public void An_unreachable_PostgreSQL_server_is_one_line_that_names_it_but_not_the_password()
+    {
+        var result = StoremonProcess.Run("report", "--db", "Host=127.0.0.1;Port=1;Database=storemon;Username=app;Password=s3cret");
+
+        var line = ErrorLine(result, Failed);
+        Assert.StartsWith("storemon report: cannot connect to the PostgreSQL database at Host=127.0.0.1;Port=1;Database=storemon;Username=app: ", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret", line, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -110,5 +168,22 @@ public sealed class CommandLineErrorTests : IDisposable
         Assert.DoesNotContain("(Parameter '", result.StandardError, StringComparison.Ordinal);
         Assert.Equal(exitCode, result.ExitCode);
         return Assert.Single(result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+}
+
+
+/// <summary>Failures of a real PostgreSQL server, said as plainly as those of a file.</summary>
+public sealed class PostgresCommandLineErrorTests() : DatabaseTest(DatabaseKind.Postgres)
+{
+    [SkippableFact]
+    public void A_PostgreSQL_database_that_does_not_exist_is_named()
+    {
+        var missing = new NpgsqlConnectionStringBuilder(Db.Connection) { Database = "storemon_no_such_database" };
+
+        var result = StoremonProcess.Run("report", "--db", missing.ConnectionString);
+
+        var line = CommandLineErrorTests.ErrorLine(result, 1);
+        Assert.StartsWith($"storemon report: cannot connect to the PostgreSQL database at Host={missing.Host};Port={missing.Port};Database=storemon_no_such_database", line, StringComparison.Ordinal);
+        Assert.EndsWith(": database \"storemon_no_such_database\" does not exist.", line, StringComparison.Ordinal);
     }
 }
