@@ -37,15 +37,24 @@ internal static class GenerateCommand
                 TimeZonesFile = parse.GetValue(zones)?.FullName,
                 ScaleFactor = parse.GetValue(scale),
             };
+            if (options.HoursFile is { } hoursFile)
+            {
+                CommandFiles.RequireReadable(hoursFile, "business-hours file");
+            }
+            if (options.TimeZonesFile is { } zonesFile)
+            {
+                CommandFiles.RequireReadable(zonesFile, "time-zone file");
+            }
             try
             {
                 options.Validate();
             }
             catch (ArgumentException e)
             {
-                // A value out of range: a usage error.
+                // The files are there (checked above), so what is left is a value out of range: a usage error.
                 throw new CommandFailedException(ExitCodes.PlainMessage(e), ExitCodes.Usage);
             }
+            CommandFiles.CreateFolder(options.OutputDirectory, "data set");
             var summary = TerminalProgress.Run("writing polls", report =>
                 DataGenerator.Generate(options, new CallbackProgress<GenerationProgress>(p => report(p.Covered.TotalSeconds, p.Span.TotalSeconds)), cancellationToken));
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,

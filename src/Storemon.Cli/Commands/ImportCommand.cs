@@ -25,14 +25,14 @@ internal static class ImportCommand
         {
             using var store = CommonOptions.OpenStore(parse.GetValue(db)!, createMissing: true);
             // Hours and zones first: they are small, and a report run between the files then sees complete stores.
-            var files = new (ImportKind Kind, FileInfo? File)[]
+            var files = new (ImportKind Kind, string What, FileInfo? File)[]
             {
-                (ImportKind.BusinessHours, parse.GetValue(hours)),
-                (ImportKind.TimeZones, parse.GetValue(zones)),
-                (ImportKind.Status, parse.GetValue(status)),
+                (ImportKind.BusinessHours, "business-hours file", parse.GetValue(hours)),
+                (ImportKind.TimeZones, "time-zone file", parse.GetValue(zones)),
+                (ImportKind.Status, "status file", parse.GetValue(status)),
             };
             var exitCode = ExitCodes.Success;
-            foreach (var (kind, file) in files)
+            foreach (var (kind, what, file) in files)
             {
                 if (file is null)
                 {
@@ -40,11 +40,12 @@ internal static class ImportCommand
                 }
                 try
                 {
+                    CommandFiles.RequireReadable(file.FullName, what);
                     var summary = TerminalProgress.Run($"importing {file.Name}", report =>
                         CsvImporter.Import(kind, store, file.FullName, new CallbackProgress<ImportProgress>(p => report(p.BytesRead, p.TotalBytes ?? 0)), cancellationToken));
                     Console.Out.WriteLine(summary.ToString());
                 }
-                catch (Exception e) when (e is ImportRejectedException or IOException)
+                catch (Exception e) when (e is ImportRejectedException or CommandFailedException or IOException)
                 {
                     // The file changed nothing; the other files are still imported.
                     ExitCodes.WriteError(command, e.Message);

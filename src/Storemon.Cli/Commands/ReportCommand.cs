@@ -33,14 +33,19 @@ internal static class ReportCommand
         var command = new Command("report", "Compute uptime and downtime of every store and write the report CSV.") { db, asOf, interpolation, output };
         command.SetAction((parse, cancellationToken) =>
         {
+            var file = parse.GetValue(output);
+            if (file is not null)
+            {
+                // Before the database is read: a report whose file cannot be written is not worth computing.
+                CommandFiles.RequireWritable(file.FullName, "report");
+            }
             using var store = CommonOptions.OpenStore(parse.GetValue(db)!, createMissing: false);
             var request = new ReportRequest(parse.GetValue(asOf), parse.GetValue(interpolation) ?? Interpolation.Nearest);
-            var file = parse.GetValue(output);
             var started = Stopwatch.GetTimestamp();
             ReportSummary summary;
             using (var writer = file is null
                 ? new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 1 << 16)
-                : new StreamWriter(file.FullName, false, new UTF8Encoding(false), 1 << 16))
+                : CommandFiles.CreateText(file.FullName, "report"))
             {
                 // Progress goes to standard error, and not while the CSV itself scrolls past on the terminal.
                 summary = file is null && !Console.IsOutputRedirected

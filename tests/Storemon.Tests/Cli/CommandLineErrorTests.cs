@@ -54,6 +54,49 @@ public sealed class CommandLineErrorTests : IDisposable
     }
 
     [Fact]
+    public void A_report_to_a_file_in_a_missing_folder_names_the_folder()
+    {
+        var database = ImportedDatabase();
+        var output = PathOf("missing/r.csv");
+
+        var result = StoremonProcess.Run("report", "--db", database, "--output", output);
+
+        Assert.Equal($"storemon report: cannot write the report to {output}: the folder {PathOf("missing")} does not exist.", ErrorLine(result, Failed));
+        Assert.Equal("", result.StandardOutput);
+    }
+
+    [Fact]
+    public void A_report_to_a_folder_says_it_is_a_folder()
+    {
+        var result = StoremonProcess.Run("report", "--db", ImportedDatabase(), "--output", _directory.Path);
+
+        Assert.Equal($"storemon report: cannot write the report to {_directory.Path}: it is a folder.", ErrorLine(result, Failed));
+    }
+
+    [Fact]
+    public void A_folder_given_as_a_file_to_import_is_named_and_the_other_files_still_go_in()
+    {
+        var database = PathOf("x.db");
+        var zones = PathOf("zones.csv");
+        File.WriteAllText(zones, "store_id,timezone_str\n1,Asia/Kolkata\n");
+
+        var result = StoremonProcess.Run("import", "--db", database, "--status", _directory.Path, "--timezones", zones);
+
+        Assert.Equal($"storemon import: the status file {_directory.Path} is a folder, not a file.", ErrorLine(result, Failed));
+        Assert.Contains("zones.csv (time zones): 1 rows read, 1 imported, 0 rejected", result.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_missing_file_to_import_is_named()
+    {
+        var missing = PathOf("nope.csv");
+
+        var result = StoremonProcess.Run("import", "--db", PathOf("x.db"), "--hours", missing);
+
+        Assert.Equal($"storemon import: the business-hours file {missing} does not exist.", ErrorLine(result, Failed));
+    }
+
+    [Fact]
     public void An_import_creates_a_new_database_file_but_not_in_a_missing_folder()
     {
         var zones = PathOf("zones.csv");
@@ -65,6 +108,29 @@ public sealed class CommandLineErrorTests : IDisposable
         Assert.Equal(0, created.ExitCode);
         Assert.True(File.Exists(PathOf("new.db")));
         Assert.Equal($"storemon import: cannot create the database {PathOf("missing/new.db")}: the folder {PathOf("missing")} does not exist.", ErrorLine(refused, Failed));
+    }
+
+    [Fact]
+    public void Generate_names_a_missing_input_file()
+    {
+        var zones = PathOf("zones.csv");
+        File.WriteAllText(zones, "store_id,timezone_str\n1,Asia/Kolkata\n");
+
+        var result = StoremonProcess.Run("generate", "--out", PathOf("out"), "--hours", "/nope.csv", "--timezones", zones);
+
+        Assert.Equal("storemon generate: the business-hours file /nope.csv does not exist.", ErrorLine(result, Failed));
+        Assert.False(Directory.Exists(PathOf("out")));
+    }
+
+    [Fact]
+    public void Generate_into_a_file_says_it_is_not_a_folder()
+    {
+        var file = PathOf("taken");
+        File.WriteAllText(file, "");
+
+        var result = StoremonProcess.Run("generate", "--out", file, "--stores", "3");
+
+        Assert.Equal($"storemon generate: cannot write the data set to {file}: it is a file, not a folder.", ErrorLine(result, Failed));
     }
 
     [Fact]
