@@ -19,11 +19,20 @@ internal static class GenerateCommand
             CustomParser = result => ReportCommand.ParseInstant(result.Tokens[0].Value, error => result.AddError(error)),
         };
         var seed = new Option<int>("--seed") { Description = "The seed: the same options and seed give byte-identical files.", DefaultValueFactory = _ => 1 };
-        var hours = new Option<FileInfo?>("--hours") { Description = "Use the stores of this business-hours file (with --timezones)." };
-        var zones = new Option<FileInfo?>("--timezones") { Description = "Use the stores of this time-zone file (with --hours)." };
+        var hours = new Option<FileInfo?>("--hours") { Description = "Use the stores of this business-hours file (needs --timezones)." };
+        var zones = new Option<FileInfo?>("--timezones") { Description = "Use the stores of this time-zone file (needs --hours)." };
         var scale = new Option<int>("--scale") { Description = "Copies of the store set: 10 makes the ten-times data set.", DefaultValueFactory = _ => 1 };
 
         var command = new Command("generate", "Write synthetic status, business-hours and time-zone CSV files.") { output, stores, days, end, seed, hours, zones, scale };
+        command.Validators.Add(result =>
+        {
+            // Either file alone would make a data set whose stores all lack hours (open 24x7) or a zone (in
+            // America/Chicago), silently: far more often a forgotten option than the intent.
+            if ((result.GetValue(hours) is null) != (result.GetValue(zones) is null))
+            {
+                result.AddError("--hours and --timezones go together: the stores are those of both files; give both.");
+            }
+        });
         command.SetAction((parse, cancellationToken) =>
         {
             var options = new GeneratorOptions

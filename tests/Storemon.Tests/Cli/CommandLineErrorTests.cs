@@ -122,6 +122,20 @@ public sealed class CommandLineErrorTests : IDisposable
         Assert.False(Directory.Exists(PathOf("out")));
     }
 
+    [Theory]
+    [InlineData("--hours")]
+    [InlineData("--timezones")]
+    public void Generate_refuses_one_store_file_without_the_other(string option)
+    {
+        var file = PathOf("stores.csv");
+        File.WriteAllText(file, "store_id,timezone_str\n1,Asia/Kolkata\n");
+
+        var result = StoremonProcess.Run("generate", "--out", PathOf("out"), option, file);
+
+        Assert.Equal("storemon generate: --hours and --timezones go together: the stores are those of both files; give both.", ErrorLine(result, Usage));
+        Assert.False(Directory.Exists(PathOf("out")));
+    }
+
     [Fact]
     public void Generate_into_a_file_says_it_is_not_a_folder()
     {
@@ -236,7 +250,6 @@ public sealed class CommandLineErrorTests : IDisposable
         return Assert.Single(result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 }
-
 
 /// <summary>Failures of a real PostgreSQL server, said as plainly as those of a file.</summary>
 public sealed class PostgresCommandLineErrorTests() : DatabaseTest(DatabaseKind.Postgres)
