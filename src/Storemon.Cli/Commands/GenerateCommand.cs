@@ -15,15 +15,24 @@ internal static class GenerateCommand
         var days = new Option<double>("--days") { Description = "How many days of polls, ending at --end.", DefaultValueFactory = _ => GeneratorOptions.DefaultSpan.TotalDays };
         var end = new Option<Instant?>("--end")
         {
-            Description = "The latest poll, ISO 8601. Default: 2023-01-25T18:13:22.47922Z, the end of the public 2023 data.",
+            Description = $"The latest poll: {ReportCommand.InstantForms}. Default: 2023-01-25T18:13:22.47922Z, the end of the public 2023 data.",
             CustomParser = result => ReportCommand.ParseInstant(result.Tokens[0].Value, error => result.AddError(error)),
         };
         var seed = new Option<int>("--seed") { Description = "The seed: the same options and seed give byte-identical files.", DefaultValueFactory = _ => 1 };
-        var hours = new Option<FileInfo?>("--hours") { Description = "Use the stores of this business-hours file (with --timezones)." };
-        var zones = new Option<FileInfo?>("--timezones") { Description = "Use the stores of this time-zone file (with --hours)." };
+        var hours = new Option<FileInfo?>("--hours") { Description = "Use the stores of this business-hours file (needs --timezones)." };
+        var zones = new Option<FileInfo?>("--timezones") { Description = "Use the stores of this time-zone file (needs --hours)." };
         var scale = new Option<int>("--scale") { Description = "Copies of the store set: 10 makes the ten-times data set.", DefaultValueFactory = _ => 1 };
 
         var command = new Command("generate", "Write synthetic status, business-hours and time-zone CSV files.") { output, stores, days, end, seed, hours, zones, scale };
+        command.Validators.Add(result =>
+        {
+            // Either file alone would make a data set whose stores all lack hours (open 24x7) or a zone (in
+            // America/Chicago), silently: far more often a forgotten option than the intent.
+            if ((result.GetValue(hours) is null) != (result.GetValue(zones) is null))
+            {
+                result.AddError("--hours and --timezones go together: the stores are those of both files; give both.");
+            }
+        });
         command.SetAction((parse, cancellationToken) =>
         {
             var options = new GeneratorOptions
@@ -37,30 +46,34 @@ internal static class GenerateCommand
                 TimeZonesFile = parse.GetValue(zones)?.FullName,
                 ScaleFactor = parse.GetValue(scale),
             };
+            if (options.HoursFile is { } hoursFile)
+            {
+                CommandFiles.RequireReadable(hoursFile, "business-hours file");
+            }
+            if (options.TimeZonesFile is { } zonesFile)
+            {
+                CommandFiles.RequireReadable(zonesFile, "time-zone file");
+            }
             try
             {
                 options.Validate();
             }
             catch (ArgumentException e)
             {
-                Console.Error.WriteLine($"generate: {e.Message}");
-                return Task.FromResult(2);
+                // The files are there (checked above), so what is left is a value out of range: a usage error.
+                throw new CommandFailedException(ExitCodes.PlainMessage(e), ExitCodes.Usage);
             }
-            var summary = TerminalProgress.Run("polls written", report =>
-                DataGenerator.Generate(options, new Progress(polls => report(polls, 0)), cancellationToken));
+            CommandFiles.CreateFolder(options.OutputDirectory, "data set");
+            var summary = TerminalProgress.Run("writing polls", report =>
+                DataGenerator.Generate(options, new CallbackProgress<GenerationProgress>(p => report(p.Covered.TotalSeconds, p.Span.TotalSeconds)), cancellationToken));
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"generate: {summary.Stores} stores, {summary.Polls} polls, {summary.HoursRows} hours rows, {summary.TimeZoneRows} time-zone rows"));
             foreach (var file in summary.Files)
             {
                 Console.Error.WriteLine($"  {file}");
             }
-            return Task.FromResult(0);
+            return Task.FromResult(ExitCodes.Success);
         });
         return command;
-    }
-
-    private sealed class Progress(Action<long> report) : IProgress<long>
-    {
-        public void Report(long value) => report(value);
     }
 }

@@ -23,16 +23,16 @@ internal static class ImportCommand
         });
         command.SetAction((parse, cancellationToken) =>
         {
-            using var store = CommonOptions.OpenStore(parse.GetValue(db)!);
+            using var store = CommonOptions.OpenStore(parse.GetValue(db)!, createMissing: true);
             // Hours and zones first: they are small, and a report run between the files then sees complete stores.
-            var files = new (ImportKind Kind, FileInfo? File)[]
+            var files = new (ImportKind Kind, string What, FileInfo? File)[]
             {
-                (ImportKind.BusinessHours, parse.GetValue(hours)),
-                (ImportKind.TimeZones, parse.GetValue(zones)),
-                (ImportKind.Status, parse.GetValue(status)),
+                (ImportKind.BusinessHours, "business-hours file", parse.GetValue(hours)),
+                (ImportKind.TimeZones, "time-zone file", parse.GetValue(zones)),
+                (ImportKind.Status, "status file", parse.GetValue(status)),
             };
-            var exitCode = 0;
-            foreach (var (kind, file) in files)
+            var exitCode = ExitCodes.Success;
+            foreach (var (kind, what, file) in files)
             {
                 if (file is null)
                 {
@@ -40,24 +40,20 @@ internal static class ImportCommand
                 }
                 try
                 {
+                    CommandFiles.RequireReadable(file.FullName, what);
                     var summary = TerminalProgress.Run($"importing {file.Name}", report =>
-                        CsvImporter.Import(kind, store, file.FullName, new Progress(p => report(p.BytesRead, p.TotalBytes ?? 0)), cancellationToken));
+                        CsvImporter.Import(kind, store, file.FullName, new CallbackProgress<ImportProgress>(p => report(p.BytesRead, p.TotalBytes ?? 0)), cancellationToken));
                     Console.Out.WriteLine(summary.ToString());
                 }
-                catch (Exception e) when (e is ImportRejectedException or IOException)
+                catch (Exception e) when (e is ImportRejectedException or CommandFailedException or IOException)
                 {
                     // The file changed nothing; the other files are still imported.
-                    Console.Error.WriteLine($"import: {e.Message}");
-                    exitCode = 1;
+                    ExitCodes.WriteError(command, e.Message);
+                    exitCode = ExitCodes.Failed;
                 }
             }
             return Task.FromResult(exitCode);
         });
         return command;
-    }
-
-    private sealed class Progress(Action<ImportProgress> report) : IProgress<ImportProgress>
-    {
-        public void Report(ImportProgress value) => report(value);
     }
 }

@@ -18,34 +18,43 @@ internal static class ReportCommand
         var db = CommonOptions.Database();
         var asOf = new Option<Instant?>("--as-of")
         {
-            Description = "The report time, ISO 8601 (2023-01-25T18:13:22.47922Z). Default: the latest poll in the database.",
+            Description = $"The report time: {InstantForms}. Default: the latest poll in the database.",
             CustomParser = result => ParseInstant(result.Tokens[0].Value, error => result.AddError(error)),
         };
-        var interpolation = new Option<Interpolation>("--interpolation")
+        // No default value here: help would show it as the enum spells it (Nearest), not as it is typed.
+        var interpolation = new Option<Interpolation?>("--interpolation")
         {
             Description = "nearest (default): each instant takes the nearest poll's status; carry-forward: a status holds until the next poll.",
-            DefaultValueFactory = _ => Interpolation.Nearest,
             CustomParser = result => ParseInterpolation(result.Tokens[0].Value, error => result.AddError(error)),
         };
         var output = new Option<FileInfo?>("--output") { Description = "The CSV file to write. Default: standard output." };
 
         var command = new Command("report", "Compute uptime and downtime of every store and write the report CSV.") { db, asOf, interpolation, output };
-        command.SetAction(parse =>
+        command.SetAction((parse, cancellationToken) =>
         {
-            using var store = CommonOptions.OpenStore(parse.GetValue(db)!);
-            var request = new ReportRequest(parse.GetValue(asOf), parse.GetValue(interpolation));
             var file = parse.GetValue(output);
+            if (file is not null)
+            {
+                // Before the database is read: a report whose file cannot be written is not worth computing.
+                CommandFiles.RequireWritable(file.FullName, "report");
+            }
+            using var store = CommonOptions.OpenStore(parse.GetValue(db)!, createMissing: false);
+            var request = new ReportRequest(parse.GetValue(asOf), parse.GetValue(interpolation) ?? Interpolation.Nearest);
             var started = Stopwatch.GetTimestamp();
             ReportSummary summary;
             using (var writer = file is null
                 ? new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 1 << 16)
-                : new StreamWriter(file.FullName, false, new UTF8Encoding(false), 1 << 16))
+                : CommandFiles.CreateText(file.FullName, "report"))
             {
-                summary = ReportRunner.Run(store, request, writer);
+                // Progress goes to standard error, and not while the CSV itself scrolls past on the terminal.
+                summary = file is null && !Console.IsOutputRedirected
+                    ? ReportRunner.Run(store, request, writer, cancellationToken: cancellationToken)
+                    : TerminalProgress.Run("reporting stores", report =>
+                        ReportRunner.Run(store, request, writer, new CallbackProgress<ReportProgress>(p => report(p.StoresDone, p.StoresTotal)), cancellationToken));
             }
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"report: {summary.Stores} stores, {summary.PollRows} polls, as of {Format(summary.AsOf)}, {request.Interpolation}, {Stopwatch.GetElapsedTime(started).TotalSeconds:F3} s, peak memory {PeakMemory.Megabytes():F0} MB"));
-            return 0;
+            return Task.FromResult(ExitCodes.Success);
         });
         return command;
     }
@@ -53,13 +62,17 @@ internal static class ReportCommand
     private static string Format(Instant? instant) =>
         instant is { } value ? InstantPattern.ExtendedIso.Format(value) : "(no polls)";
 
+    /// <summary>The forms <see cref="ParseInstant"/> reads, for option descriptions and errors.</summary>
+    internal const string InstantForms =
+        "ISO 8601 with Z or an offset (2023-01-25T18:13:22.47922Z, 2023-01-25T12:13:22-06:00), without a zone (read as UTC), or 2023-01-25 18:13:22.47922 UTC";
+
     internal static Instant? ParseInstant(string text, Action<string> error)
     {
         if (TimestampParser.TryParseInstant(text, out var instant))
         {
             return instant;
         }
-        error($"'{text}' is not a timestamp: use ISO 8601 with Z or an offset (2023-01-25T18:13:22.47922Z) or 2023-01-25 18:13:22.47922 UTC.");
+        error($"'{text}' is not a timestamp: use {InstantForms}.");
         return null;
     }
 

@@ -6,6 +6,12 @@ namespace Storemon.Generate;
 public sealed record GenerationSummary(int Stores, long Polls, long HoursRows, long TimeZoneRows, IReadOnlyList<string> Files);
 
 /// <summary>
+/// How far a generation has come: the polls written so far, and how much of the span they cover (the
+/// polls are written in time order, so <see cref="Covered"/> of <see cref="Span"/> is the share done).
+/// </summary>
+public readonly record struct GenerationProgress(long Polls, TimeSpan Covered, TimeSpan Span);
+
+/// <summary>
 /// Writes a synthetic data set as the three CSV files of the SPEC: <c>store_status.csv</c>,
 /// <c>menu_hours.csv</c> and <c>timezones.csv</c>. The same options always give the same bytes.
 /// </summary>
@@ -19,11 +25,11 @@ public static class DataGenerator
 
     /// <summary>
     /// Writes the data set <paramref name="options"/> describe into <see cref="GeneratorOptions.OutputDirectory"/>,
-    /// replacing files of the same names. <paramref name="progress"/> hears the number of polls written so far.
+    /// replacing files of the same names. <paramref name="progress"/> hears how far the polls have come.
     /// </summary>
     /// <exception cref="ArgumentException">The options cannot work.</exception>
     /// <exception cref="InvalidDataException">An input file lacks a required column, or the files name no store.</exception>
-    public static GenerationSummary Generate(GeneratorOptions options, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+    public static GenerationSummary Generate(GeneratorOptions options, IProgress<GenerationProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         var dataSet = SyntheticDataSet.Create(options, cancellationToken);
         Directory.CreateDirectory(options.OutputDirectory);
@@ -39,19 +45,21 @@ public static class DataGenerator
         return new GenerationSummary(dataSet.StoreIds.Count, polls, dataSet.HoursRowCount, dataSet.TimeZoneRowCount, [statusPath, hoursPath, zonesPath]);
     }
 
-    private static long WriteStatus(SyntheticDataSet dataSet, TextWriter writer, IProgress<long>? progress, CancellationToken cancellationToken)
+    private static long WriteStatus(SyntheticDataSet dataSet, TextWriter writer, IProgress<GenerationProgress>? progress, CancellationToken cancellationToken)
     {
         var rows = new StatusCsvWriter(writer, dataSet.StoreIds.Select(CsvText.Field).ToArray());
+        var span = (dataSet.End - dataSet.Start).ToTimeSpan();
+        var startMicroseconds = dataSet.Start.ToUnixTimeTicks() / TimeSpan.TicksPerMicrosecond;
         var written = 0L;
         foreach (var poll in dataSet.Schedule(cancellationToken))
         {
             rows.Write(poll);
             if ((++written & 0xFFFF) == 0)
             {
-                progress?.Report(written);
+                progress?.Report(new GenerationProgress(written, TimeSpan.FromMicroseconds(poll.UnixMicroseconds - startMicroseconds), span));
             }
         }
-        progress?.Report(written);
+        progress?.Report(new GenerationProgress(written, span, span));
         return written;
     }
 
