@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using NodaTime;
-using NodaTime.Text;
 using Storemon.Engine;
 using Storemon.Import;
 using Storemon.Reports;
@@ -25,11 +24,17 @@ internal static class ReportCommand
         var interpolation = new Option<Interpolation?>("--interpolation")
         {
             Description = "nearest (default): each instant takes the nearest poll's status; carry-forward: a status holds until the next poll.",
+            HelpName = $"{InterpolationNames.CarryForward}|{InterpolationNames.Nearest}",
             CustomParser = result => ParseInterpolation(result.Tokens[0].Value, error => result.AddError(error)),
+        };
+        var maxGap = new Option<Duration?>("--max-gap")
+        {
+            Description = $"The staleness limit: business time farther than this from the poll that decides it is unknown (three more columns), and stores silent all week are listed too; {MaxGaps.Allowed}. Default: none.",
+            CustomParser = result => ParseMaxGap(result.Tokens[0].Value, error => result.AddError(error)),
         };
         var output = new Option<FileInfo?>("--output") { Description = "The CSV file to write. Default: standard output." };
 
-        var command = new Command("report", "Compute uptime and downtime of every store and write the report CSV.") { db, asOf, interpolation, output };
+        var command = new Command("report", "Compute uptime and downtime of every store and write the report CSV.") { db, asOf, interpolation, maxGap, output };
         command.SetAction((parse, cancellationToken) =>
         {
             var file = parse.GetValue(output);
@@ -39,7 +44,7 @@ internal static class ReportCommand
                 CommandFiles.RequireWritable(file.FullName, "report");
             }
             using var store = CommonOptions.OpenStore(parse.GetValue(db)!, createMissing: false);
-            var request = new ReportRequest(parse.GetValue(asOf), parse.GetValue(interpolation) ?? Interpolation.Nearest);
+            var request = new ReportRequest(parse.GetValue(asOf), parse.GetValue(interpolation) ?? Interpolation.Nearest, parse.GetValue(maxGap));
             var started = Stopwatch.GetTimestamp();
             ReportSummary summary;
             using (var writer = file is null
@@ -52,15 +57,13 @@ internal static class ReportCommand
                     : TerminalProgress.Run("reporting stores", report =>
                         ReportRunner.Run(store, request, writer, new CallbackProgress<ReportProgress>(p => report(p.StoresDone, p.StoresTotal)), cancellationToken));
             }
+            // What the report was computed from (its provenance), then what it cost.
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"report: {summary.Stores} stores, {summary.PollRows} polls, as of {Format(summary.AsOf)}, {request.Interpolation}, {Stopwatch.GetElapsedTime(started).TotalSeconds:F3} s, peak memory {PeakMemory.Megabytes():F0} MB"));
+                $"report: {ReportProvenance.Of(request, summary)}; {Stopwatch.GetElapsedTime(started).TotalSeconds:F3} s, peak memory {PeakMemory.Megabytes():F0} MB"));
             return Task.FromResult(ExitCodes.Success);
         });
         return command;
     }
-
-    private static string Format(Instant? instant) =>
-        instant is { } value ? InstantPattern.ExtendedIso.Format(value) : "(no polls)";
 
     /// <summary>The forms <see cref="ParseInstant"/> reads, for option descriptions and errors.</summary>
     internal const string InstantForms =
@@ -73,6 +76,16 @@ internal static class ReportCommand
             return instant;
         }
         error($"'{text}' is not a timestamp: use {InstantForms}.");
+        return null;
+    }
+
+    private static Duration? ParseMaxGap(string text, Action<string> error)
+    {
+        if (MaxGaps.TryParse(text, out var gap))
+        {
+            return gap;
+        }
+        error($"'{text}' is not a max gap: use {MaxGaps.Allowed}.");
         return null;
     }
 

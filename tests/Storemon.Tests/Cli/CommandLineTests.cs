@@ -1,3 +1,4 @@
+using System.Globalization;
 using Storemon.Reports;
 using Storemon.Tests.Databases;
 
@@ -34,7 +35,30 @@ public abstract class CommandLineTests(DatabaseKind kind) : DatabaseTest(kind)
         var observedAt = Db.Microseconds("observed_at");
         Assert.Equal(798, Db.Scalar($"SELECT count(DISTINCT store_key) FROM poll WHERE {observedAt} >= (SELECT max({observedAt}) FROM poll) - 168 * 3600000000"));
         Assert.Equal(798, summary.Stores);
-        Assert.Contains($"report: {summary.Stores} stores, {summary.PollRows} polls", report.StandardError, StringComparison.Ordinal);
+        Assert.Contains($"report: {ReportProvenance.Of(new ReportRequest(), summary)};", report.StandardError, StringComparison.Ordinal);
+        Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"(latest poll), nearest, max_gap none, tzdb {ReportProvenance.CurrentTzdbVersion}, {summary.Stores:N0} stores, {summary.PollRows:N0} polls, latest poll "),
+            report.StandardError, StringComparison.Ordinal);
+    }
+
+    // The SPEC's worked example with max_gap: the unknown columns, and the limit in the summary line.
+    [SkippableFact]
+    public void Report_takes_a_max_gap_and_says_it_in_its_summary_and_refuses_one_out_of_range()
+    {
+        var db = Db.Connection;
+        File.WriteAllText(PathOf("hours.csv"), "store_id,dayOfWeek,start_time_local,end_time_local\nw,0,09:00:00,12:00:00\n");
+        File.WriteAllText(PathOf("zones.csv"), "store_id,timezone_str\nw,America/New_York\n");
+        File.WriteAllText(PathOf("polls.csv"), "store_id,status,timestamp_utc\nw,active,2023-01-23 15:14:00 UTC\nw,inactive,2023-01-23 16:15:00 UTC\n");
+        Assert.Equal(0, StoremonProcess.Run("import", "--db", db, "--hours", PathOf("hours.csv"), "--timezones", PathOf("zones.csv"), "--status", PathOf("polls.csv")).ExitCode);
+
+        var limited = StoremonProcess.Run("report", "--db", db, "--as-of", "2023-01-23T17:00:00Z", "--max-gap", "PT30M");
+        var tooLong = StoremonProcess.Run("report", "--db", db, "--max-gap", "P8D");
+
+        Assert.Equal(0, limited.ExitCode);
+        Assert.Equal($"{ReportCsv.HeaderWithUnknown}\nw,0.00,1.00,1.00,45.00,1.00,1.00,15.00,1.00,1.00\n", limited.StandardOutput);
+        Assert.Contains("report: as of 2023-01-23T17:00:00Z (as_of), nearest, max_gap PT30M, tzdb ", limited.StandardError, StringComparison.Ordinal);
+        Assert.Contains(", 1 stores, 2 polls, latest poll 2023-01-23T16:15:00Z;", limited.StandardError, StringComparison.Ordinal);
+        Assert.Equal(2, tooLong.ExitCode);
+        Assert.Equal("storemon report: 'P8D' is not a max gap: use an ISO 8601 duration from PT1M (1 minute) to P7D (7 days), such as PT2H.", tooLong.StandardError.Trim());
     }
 
     [SkippableFact]
