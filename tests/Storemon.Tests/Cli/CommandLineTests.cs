@@ -9,6 +9,15 @@ public abstract class CommandLineTests(DatabaseKind kind) : DatabaseTest(kind)
 {
     private string PathOf(string name) => Db.PathOf(name);
 
+    // The SPEC's worked example: Monday 09:00-12:00 in New York, polls at 10:14 (up) and 11:15 (down).
+    private void ImportWorkedExample(string db)
+    {
+        File.WriteAllText(PathOf("hours.csv"), "store_id,dayOfWeek,start_time_local,end_time_local\nw,0,09:00:00,12:00:00\n");
+        File.WriteAllText(PathOf("zones.csv"), "store_id,timezone_str\nw,America/New_York\n");
+        File.WriteAllText(PathOf("polls.csv"), "store_id,status,timestamp_utc\nw,active,2023-01-23 15:14:00 UTC\nw,inactive,2023-01-23 16:15:00 UTC\n");
+        Assert.Equal(0, StoremonProcess.Run("import", "--db", db, "--hours", PathOf("hours.csv"), "--timezones", PathOf("zones.csv"), "--status", PathOf("polls.csv")).ExitCode);
+    }
+
     [SkippableFact]
     public void Import_then_report_writes_the_same_csv_as_the_report_runner_over_the_same_database()
     {
@@ -45,10 +54,7 @@ public abstract class CommandLineTests(DatabaseKind kind) : DatabaseTest(kind)
     public void Report_takes_a_max_gap_and_says_it_in_its_summary_and_refuses_one_out_of_range()
     {
         var db = Db.Connection;
-        File.WriteAllText(PathOf("hours.csv"), "store_id,dayOfWeek,start_time_local,end_time_local\nw,0,09:00:00,12:00:00\n");
-        File.WriteAllText(PathOf("zones.csv"), "store_id,timezone_str\nw,America/New_York\n");
-        File.WriteAllText(PathOf("polls.csv"), "store_id,status,timestamp_utc\nw,active,2023-01-23 15:14:00 UTC\nw,inactive,2023-01-23 16:15:00 UTC\n");
-        Assert.Equal(0, StoremonProcess.Run("import", "--db", db, "--hours", PathOf("hours.csv"), "--timezones", PathOf("zones.csv"), "--status", PathOf("polls.csv")).ExitCode);
+        ImportWorkedExample(db);
 
         var limited = StoremonProcess.Run("report", "--db", db, "--as-of", "2023-01-23T17:00:00Z", "--max-gap", "PT30M");
         var tooLong = StoremonProcess.Run("report", "--db", db, "--max-gap", "P8D");
@@ -65,11 +71,7 @@ public abstract class CommandLineTests(DatabaseKind kind) : DatabaseTest(kind)
     public void Report_takes_the_report_time_and_the_interpolation_and_writes_to_a_file()
     {
         var db = Db.Connection;
-        // The SPEC's worked example: Monday 09:00-12:00 in New York, polls at 10:14 (up) and 11:15 (down).
-        File.WriteAllText(PathOf("hours.csv"), "store_id,dayOfWeek,start_time_local,end_time_local\nw,0,09:00:00,12:00:00\n");
-        File.WriteAllText(PathOf("zones.csv"), "store_id,timezone_str\nw,America/New_York\n");
-        File.WriteAllText(PathOf("polls.csv"), "store_id,status,timestamp_utc\nw,active,2023-01-23 15:14:00 UTC\nw,inactive,2023-01-23 16:15:00 UTC\n");
-        Assert.Equal(0, StoremonProcess.Run("import", "--db", db, "--hours", PathOf("hours.csv"), "--timezones", PathOf("zones.csv"), "--status", PathOf("polls.csv")).ExitCode);
+        ImportWorkedExample(db);
 
         var nearest = StoremonProcess.Run("report", "--db", db, "--as-of", "2023-01-23T17:00:00Z", "--output", PathOf("nearest.csv"));
         var carried = StoremonProcess.Run("report", "--db", db, "--as-of", "2023-01-23 12:00:00-05:00", "--interpolation", "carry-forward", "--output", PathOf("carried.csv"));

@@ -31,8 +31,12 @@ public sealed class PostgresCommandLineTests() : DatabaseTest(DatabaseKind.Postg
             var onPostgres = StoremonProcess.Run("report", "--db", Db.Connection, "--interpolation", interpolation);
             var onSqlite = StoremonProcess.Run("report", "--db", sqlite, "--interpolation", interpolation);
             Assert.Equal(0, onPostgres.ExitCode);
-            Assert.Contains("report: 798 stores", onPostgres.StandardError, StringComparison.Ordinal);
+            Assert.Contains($"(latest poll), {interpolation}, max_gap none, tzdb ", onPostgres.StandardError, StringComparison.Ordinal);
+            Assert.Contains(", 798 stores, ", onPostgres.StandardError, StringComparison.Ordinal);
             Assert.Equal(onSqlite.StandardOutput, onPostgres.StandardOutput);
+            // The same provenance on both databases, up to the time each took.
+            Assert.Equal(onSqlite.StandardError[..onSqlite.StandardError.IndexOf(';', StringComparison.Ordinal)],
+                onPostgres.StandardError[..onPostgres.StandardError.IndexOf(';', StringComparison.Ordinal)]);
         }
     }
 }
