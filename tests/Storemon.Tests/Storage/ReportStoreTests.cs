@@ -23,10 +23,11 @@ public abstract class ReportStoreTests(DatabaseKind kind) : DatabaseTest(kind)
     [SkippableFact]
     public void A_new_report_reads_back_as_created()
     {
-        var report = new ReportRecord("r1", ReportStatus.Pending, new ReportRequest(Instant.FromUtc(2024, 10, 1, 0, 0).PlusNanoseconds(999_999_000), Interpolation.CarryForward), At(0));
+        var report = new ReportRecord("r1", ReportStatus.Pending, new ReportRequest(Instant.FromUtc(2024, 10, 1, 0, 0).PlusNanoseconds(999_999_000), Interpolation.CarryForward, Duration.FromMinutes(90)), At(0));
 
         Reports.CreateReport(report);
 
+        // The request comes back whole, max_gap included: a re-run after a crash computes what was asked.
         // The heartbeat starts at creation, so a report nobody ever claims still turns stale.
         Assert.Equal(report with { HeartbeatAt = At(0) }, Reports.FindReport("r1"));
         Assert.Null(Reports.FindReport("r2"));
