@@ -17,8 +17,11 @@ public sealed record ReportSummary(Instant? AsOf, int Stores, long PollRows, Ins
 public sealed record ReportProvenance(
     Instant? AsOf, bool AsOfRequested, Interpolation Interpolation, Duration? MaxGap, string TzdbVersion, int Stores, long PollRows, Instant? LatestPoll)
 {
-    /// <summary>The version of the tz database this process converts local times with (2025b, …).</summary>
-    public static string CurrentTzdbVersion => NodaTime.TimeZones.TzdbDateTimeZoneSource.Default.VersionId;
+    /// <summary>
+    /// The release of the tz database this process converts local times with, as IANA names it (2026f):
+    /// the release is what changes zone rules (NodaTime's VersionId adds its own mapping's version).
+    /// </summary>
+    public static string CurrentTzdbVersion => NodaTime.TimeZones.TzdbDateTimeZoneSource.Default.TzdbVersion;
 
     /// <summary>The provenance of a report computed here, for <paramref name="request"/>.</summary>
     public static ReportProvenance Of(ReportRequest request, ReportSummary summary) => new(
