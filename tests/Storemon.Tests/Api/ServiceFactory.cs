@@ -182,6 +182,8 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
         if (disposing && _ownsDatabase)
         {
             // After the service has stopped: its connections are closed, and a PostgreSQL database can be dropped.
+            // (WebApplicationFactory calls this twice, once more from the DisposeAsync that Dispose runs: the
+            // database's Dispose does its work once.)
             Database.Dispose();
         }
     }

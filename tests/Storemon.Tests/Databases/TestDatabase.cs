@@ -24,6 +24,7 @@ public sealed class TestDatabase : IDisposable
     private readonly DirectoryInfo _folder;
     private IStoremonDatabase? _store;
     private NpgsqlDataSource? _postgres;
+    private bool _disposed;
 
     private TestDatabase(DatabaseKind kind, DirectoryInfo folder, string connection)
     {
@@ -134,6 +135,11 @@ public sealed class TestDatabase : IDisposable
 
     public void Dispose()
     {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
         _store?.Dispose();
         _postgres?.Dispose();
         if (Kind == DatabaseKind.Postgres)
