@@ -117,6 +117,39 @@ public sealed class TestDatabase : IDisposable
         return Migrated(MonitoringStores.Open(_connection));
     }
 
+    /// <summary>
+    /// A new PostgreSQL database of its own that holds what this one holds now: a file copy on the server,
+    /// far cheaper than writing the same rows again. This database's own connections are closed first;
+    /// no other may be open to it.
+    /// </summary>
+    public TestDatabase Copy()
+    {
+        if (_postgresName is null)
+        {
+            throw new NotSupportedException("Only a PostgreSQL database is copied.");
+        }
+        EnsureCreated(opensStore: false);
+        _store?.Dispose();
+        _store = null;
+        _postgres?.Dispose();
+        _postgres = null;
+        var copy = Create(Kind, _forService);
+        try
+        {
+            lock (copy._creating)
+            {
+                PostgresServer.CopyDatabase(copy._postgresName!, _postgresName);
+                copy._created = true;
+            }
+            return copy;
+        }
+        catch
+        {
+            copy.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>A path in the test's temporary folder.</summary>
     public string PathOf(string name) => Path.Combine(_folder.FullName, name);
 
