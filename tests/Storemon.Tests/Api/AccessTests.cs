@@ -153,7 +153,8 @@ public abstract class AccessTests(DatabaseKind kind) : ServiceTest(kind, Service
     public async Task Without_configured_keys_the_service_warns_loudly_at_start()
     {
         var logs = new CapturedLogs();
-        using var open = new ServiceFactory(Kind).WithWebHostBuilder(builder => builder.ConfigureLogging(logging => logging.AddProvider(logs)));
+        using var service = new ServiceFactory(Kind);
+        using var open = service.WithWebHostBuilder(builder => builder.ConfigureLogging(logging => logging.AddProvider(logs)));
 
         using var health = await open.CreateClient().GetAsync("/health");
 

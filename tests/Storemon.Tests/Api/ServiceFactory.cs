@@ -20,6 +20,11 @@ namespace Storemon.Tests.Api;
 /// the job queue in its schema <c>hangfire</c>. Settings are the configuration keys of the service,
 /// e.g. ("Access:Keys:0:Key", "…").
 /// </summary>
+/// <remarks>
+/// Its own PostgreSQL database comes with the tables of the service and of the job queue already made
+/// (<see cref="TestDatabase.CreateForService"/>): a test of the first start over a new database passes
+/// one from <see cref="TestDatabase.Create"/>.
+/// </remarks>
 public sealed class ServiceFactory : WebApplicationFactory<Program>
 {
     private readonly (string Key, string Value)[] _settings;
@@ -28,7 +33,7 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
     /// <summary>Where PostgreSQL cannot be had the test is skipped (and fails under <c>CI=true</c>), as <see cref="TestDatabase.Create"/> says.</summary>
     public ServiceFactory(DatabaseKind kind, params (string Key, string Value)[] settings)
     {
-        Database = TestDatabase.Create(kind);
+        Database = TestDatabase.CreateForService(kind);
         _settings = settings;
         _ownsDatabase = true;
     }
@@ -189,6 +194,8 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
         if (disposing && _ownsDatabase)
         {
             // After the service has stopped: its connections are closed, and a PostgreSQL database can be dropped.
+            // (WebApplicationFactory calls this twice, once more from the DisposeAsync that Dispose runs: the
+            // database's Dispose does its work once.)
             Database.Dispose();
         }
     }

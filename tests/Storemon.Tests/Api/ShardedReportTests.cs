@@ -1,10 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
-using NodaTime;
 using Storemon.Engine;
-using Storemon.Generate;
-using Storemon.Reports;
 using Storemon.Tests.Databases;
 
 namespace Storemon.Tests.Api;
@@ -13,20 +10,15 @@ namespace Storemon.Tests.Api;
 /// Reports split into store shards (<c>Reports:Shards</c>) that the service's workers compute from one
 /// exported snapshot and join: PostgreSQL only, and the same CSV as a report computed whole.
 /// </summary>
-public sealed class ShardedReportTests
+public sealed class ShardedReportTests(ShardedReportData data) : IClassFixture<ShardedReportData>
 {
-    // Made-up stores (UUID ids, zones around the world, overnight and 24-hour rows, silent days) with
-    // a little more than a week of polls: some 550,000 poll rows.
-    private static readonly Lazy<SyntheticDataSet> Data = new(() => SyntheticDataSet.Create(new GeneratorOptions
-    {
-        Stores = 3000,
-        Span = TimeSpan.FromDays(8),
-        End = Instant.FromUtc(2024, 10, 14, 12, 0).PlusNanoseconds(123_456_000),
-        Seed = 23,
-    }));
+    private static ServiceFactory Service(int shards) => new(DatabaseKind.Postgres, Settings(shards));
 
-    private static ServiceFactory Service(int shards) =>
-        new(DatabaseKind.Postgres, ("Reports:Shards", shards.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("Reports:Workers", "2"));
+    // A service over a database that the test disposes after it.
+    private static ServiceFactory Service(TestDatabase database, int shards) => new(database, Settings(shards));
+
+    private static (string Key, string Value)[] Settings(int shards) =>
+        [("Reports:Shards", shards.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("Reports:Workers", "2")];
 
     [SkippableTheory]
     [InlineData(2)]
@@ -34,8 +26,8 @@ public sealed class ShardedReportTests
     [InlineData(7)]
     public async Task A_report_in_shards_is_byte_for_byte_the_engines_report_in_both_interpolation_modes(int shards)
     {
-        using var service = Service(shards);
-        GeneratedData.Import(service.Database.Store, Data.Value);
+        using var database = data.Copy();
+        using var service = Service(database, shards);
         using var client = service.CreateClient();
 
         foreach (var (interpolation, name) in new[] { (Interpolation.Nearest, "nearest"), (Interpolation.CarryForward, "carry-forward") })
@@ -44,8 +36,7 @@ public sealed class ShardedReportTests
             var csv = ServiceCalls.CsvOf(await client.WaitUntilFinished(id));
             var report = await client.GetFromJsonAsync<JsonElement>($"/reports/{id}");
 
-            var expected = service.EngineReport(new ReportRequest(Interpolation: interpolation));
-            Assert.Equal(expected, csv);
+            Assert.Equal(data.EngineReport(interpolation), csv);
             // One of the stores was silent all week, and is left out.
             Assert.Equal(3000, csv.Count(c => c == '\n'));
             Assert.Equal(2999, report.GetProperty("row_count").GetInt32());

@@ -19,29 +19,66 @@ public enum DatabaseKind
 /// file in that folder, or a database of its own on the run's PostgreSQL server (see
 /// <see cref="PostgresServer"/>). Nothing is created in it until the test or the program under test does.
 /// </summary>
+/// <remarks>
+/// A PostgreSQL database is made on first use, which decides how: opened as a store first
+/// (<see cref="Store"/>, <see cref="Open"/>), which migrates it, it is made as a copy of a database
+/// migrated once per run, which the migration then finds up to date; used any other way first (its
+/// <see cref="Connection"/> handed to a program, a query), it is made empty. Either way the test sees
+/// what it saw when every database was made empty and migrated by its first store. (A database of
+/// <see cref="CreateForService"/> is made with the job queue's tables as well, whatever uses it first.)
+/// </remarks>
 public sealed class TestDatabase : IDisposable
 {
     private readonly DirectoryInfo _folder;
+    private readonly string _connection;
+    private readonly string? _postgresName;
+    private readonly bool _forService;
+    private readonly Lock _creating = new();
+    private bool _created;
+    private bool _disposed;
     private IStoremonDatabase? _store;
     private NpgsqlDataSource? _postgres;
 
-    private TestDatabase(DatabaseKind kind, DirectoryInfo folder, string connection)
+    private TestDatabase(DatabaseKind kind, DirectoryInfo folder, string connection, string? postgresName, bool forService)
     {
         Kind = kind;
         _folder = folder;
-        Connection = connection;
+        _connection = connection;
+        _postgresName = postgresName;
+        _forService = forService;
     }
 
     /// <summary>
     /// A new database of <paramref name="kind"/>. Where PostgreSQL cannot be had the test is skipped
     /// with the reason, except under <c>CI=true</c>, where it fails: CI must not pass without it.
     /// </summary>
-    public static TestDatabase Create(DatabaseKind kind)
+    public static TestDatabase Create(DatabaseKind kind) => Create(kind, forService: false);
+
+    /// <summary>
+    /// A new database for a service that is not under test for its first start: on PostgreSQL its
+    /// tables and the job queue's are already made, as a service leaves them that ran on it before
+    /// (without any rows); on SQLite, as <see cref="Create"/>.
+    /// </summary>
+    public static TestDatabase CreateForService(DatabaseKind kind) => Create(kind, forService: true);
+
+    private static TestDatabase Create(DatabaseKind kind, bool forService)
     {
         RequireAvailable(kind);
         var folder = Directory.CreateTempSubdirectory("storemon-test-");
-        var connection = kind == DatabaseKind.Sqlite ? Path.Combine(folder.FullName, "storemon.db") : PostgresServer.CreateDatabase();
-        return new TestDatabase(kind, folder, connection);
+        if (kind == DatabaseKind.Sqlite)
+        {
+            return new TestDatabase(kind, folder, Path.Combine(folder.FullName, "storemon.db"), postgresName: null, forService);
+        }
+        try
+        {
+            var (name, connection) = PostgresServer.NameDatabase();
+            return new TestDatabase(kind, folder, connection, name, forService);
+        }
+        catch
+        {
+            folder.Delete(recursive: true);
+            throw;
+        }
     }
 
     /// <summary>Skips (or under <c>CI=true</c> fails) the test when <paramref name="kind"/> cannot be had.</summary>
@@ -61,13 +98,57 @@ public sealed class TestDatabase : IDisposable
     public DatabaseKind Kind { get; }
 
     /// <summary>The one connection setting: the SQLite file's path or the PostgreSQL connection string, as <c>--db</c> takes it.</summary>
-    public string Connection { get; }
+    public string Connection
+    {
+        get
+        {
+            EnsureCreated(opensStore: false);
+            return _connection;
+        }
+    }
 
     /// <summary>The store over this database as the service opens it, migrated on first use.</summary>
-    public IStoremonDatabase Store => _store ??= Migrated(MonitoringStores.Open(Connection));
+    public IStoremonDatabase Store => _store ??= Open();
 
     /// <summary>A store of its own over this database, as another process would open it; the caller disposes it.</summary>
-    public IStoremonDatabase Open() => Migrated(MonitoringStores.Open(Connection));
+    public IStoremonDatabase Open()
+    {
+        EnsureCreated(opensStore: true);
+        return Migrated(MonitoringStores.Open(_connection));
+    }
+
+    /// <summary>
+    /// A new PostgreSQL database of its own that holds what this one holds now: a file copy on the server,
+    /// far cheaper than writing the same rows again. This database's own connections are closed first;
+    /// no other may be open to it.
+    /// </summary>
+    public TestDatabase Copy()
+    {
+        if (_postgresName is null)
+        {
+            throw new NotSupportedException("Only a PostgreSQL database is copied.");
+        }
+        EnsureCreated(opensStore: false);
+        _store?.Dispose();
+        _store = null;
+        _postgres?.Dispose();
+        _postgres = null;
+        var copy = Create(Kind, _forService);
+        try
+        {
+            lock (copy._creating)
+            {
+                PostgresServer.CopyDatabase(copy._postgresName!, _postgresName);
+                copy._created = true;
+            }
+            return copy;
+        }
+        catch
+        {
+            copy.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>A path in the test's temporary folder.</summary>
     public string PathOf(string name) => Path.Combine(_folder.FullName, name);
@@ -134,11 +215,22 @@ public sealed class TestDatabase : IDisposable
 
     public void Dispose()
     {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
         _store?.Dispose();
         _postgres?.Dispose();
-        if (Kind == DatabaseKind.Postgres)
+        if (_postgresName is not null)
         {
-            PostgresServer.DropDatabase(Connection);
+            lock (_creating)
+            {
+                if (_created)
+                {
+                    PostgresServer.DropDatabase(_postgresName);
+                }
+            }
         }
         else
         {
@@ -152,6 +244,24 @@ public sealed class TestDatabase : IDisposable
         catch (IOException)
         {
             // A leftover temporary folder is not a test failure.
+        }
+    }
+
+    // On PostgreSQL, makes the database (as the class's remarks say) unless it is made already.
+    private void EnsureCreated(bool opensStore)
+    {
+        if (_postgresName is null)
+        {
+            return;
+        }
+        lock (_creating)
+        {
+            if (!_created)
+            {
+                PostgresServer.CreateDatabase(_postgresName,
+                    _forService ? PostgresSchema.StoremonAndJobQueue : opensStore ? PostgresSchema.Storemon : PostgresSchema.None);
+                _created = true;
+            }
         }
     }
 

@@ -1,11 +1,9 @@
 namespace Storemon.Tests.Generate;
 
-/// <summary>A fresh directory for one test's output, deleted afterwards.</summary>
+/// <summary>A fresh directory for one test's output, deleted afterwards (nothing of it is left in the temporary folder).</summary>
 internal sealed class TempDirectory : IDisposable
 {
-    public TempDirectory() => Directory.CreateDirectory(Path);
-
-    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "storemon-tests", Guid.NewGuid().ToString("N"));
+    public string Path { get; } = Directory.CreateTempSubdirectory("storemon-tests-").FullName;
 
     public string File(string name) => System.IO.Path.Combine(Path, name);
 
