@@ -1,7 +1,9 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using NodaTime;
 using Storemon.Engine;
+using Storemon.Reports;
 using Storemon.Tests.Databases;
 
 namespace Storemon.Tests.Api;
@@ -54,8 +56,8 @@ public sealed class ShardedReportTests(ShardedReportData data) : IClassFixture<S
     [SkippableFact]
     public async Task A_report_with_max_gap_in_shards_is_byte_for_byte_the_engines_and_its_provenance_adds_up_the_shards()
     {
-        using var service = Service(3);
-        GeneratedData.Import(service.Database.Store, Data.Value);
+        using var database = data.Copy();
+        using var service = Service(database, 3);
         using var client = service.CreateClient();
 
         var finished = await client.WaitUntilFinished(await client.TriggerReport(new { interpolation = "carry-forward", max_gap = "PT3H" }));
