@@ -12,9 +12,10 @@ namespace Storemon.Tests.Workers;
 /// process and two workers, each report split in two store shards. A process killed with SIGKILL
 /// mid-report loses nothing: the report completes with the CSV the engine computes in one piece.
 /// </summary>
+[Collection(RunAlone.Name)]
 public sealed class KilledWorkerTests(ReportDatabase data, ITestOutputHelper log) : IClassFixture<ReportDatabase>, IDisposable
 {
-    // Generous: the machine is small and shared, and other test classes run beside these.
+    // Generous: the machine is small and shared (these tests run alone, but other runs may not).
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
 
     // One job at a time per worker process, so that the two shards need both processes; a heartbeat
