@@ -21,6 +21,9 @@ internal static class BenchCommand
     {
         var hours = new Option<FileInfo>("--hours") { Description = "The business-hours file whose stores the data set uses (the public v1_menu_hours.csv).", Required = true };
         var zones = new Option<FileInfo>("--timezones") { Description = "The time-zone file whose stores the data set uses (the public v1_timezones.csv).", Required = true };
+        // A missing file is a wrong command line, said before anything is generated.
+        hours.AcceptExistingOnly();
+        zones.AcceptExistingOnly();
         var scale = new Option<int>("--scale") { Description = "Copies of the store set: 1 is the public size (~2M polls), 10 the ten-times case.", DefaultValueFactory = _ => 1 };
         var runs = new Option<int>("--runs") { Description = "Timed report runs (and bare reads); medians are printed.", DefaultValueFactory = _ => 5 };
         var importRuns = new Option<int>("--import-runs") { Description = "Timed imports of the status file into fresh databases (scale 1 only).", DefaultValueFactory = _ => 3 };
