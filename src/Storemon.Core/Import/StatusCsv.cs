@@ -27,9 +27,11 @@ public static class PollFields
             reason = $"status {CsvTable.Quote(status)} is neither active nor inactive.";
             return false;
         }
-        if (!TimestampParser.TryParseUnixMicroseconds(timestamp.Trim(), out var unixMicroseconds))
+        if (!TimestampParser.TryParseUnixMicroseconds(timestamp.Trim(), out var unixMicroseconds, out var outOfRange))
         {
-            reason = $"timestamp_utc {CsvTable.Quote(timestamp)} is not a valid timestamp (like 2023-01-22 12:09:39.388884 UTC, or ISO 8601 with Z or an offset).";
+            reason = outOfRange
+                ? $"timestamp_utc {CsvTable.Quote(timestamp)} lies outside the years 1 to 9999 (in UTC), which the service can keep."
+                : $"timestamp_utc {CsvTable.Quote(timestamp)} is not a valid timestamp (like 2023-01-22 12:09:39.388884 UTC, or ISO 8601 with Z or an offset).";
             return false;
         }
         poll = new PollRow(storeId, unixMicroseconds, active);

@@ -28,7 +28,31 @@ public static class TimestampParser
 
     /// <summary>Reads any timestamp form the SPEC accepts into microseconds since the Unix epoch, UTC.</summary>
     public static bool TryParseUnixMicroseconds(ReadOnlySpan<char> text, out long unixMicroseconds) =>
-        TryParseCommon(text, out unixMicroseconds) || TryParseIso(text, out unixMicroseconds);
+        TryParseUnixMicroseconds(text, out unixMicroseconds, out _);
+
+    /// <summary>
+    /// The same, and whether a timestamp that failed was well formed but outside what the service can
+    /// represent: UTC years 1 to 9999, what both databases keep (9999-12-31T23:59:59-01:00 is in year
+    /// 10000 once in UTC). Such a timestamp is a bad row like any other, never a failed file.
+    /// </summary>
+    public static bool TryParseUnixMicroseconds(ReadOnlySpan<char> text, out long unixMicroseconds, out bool outOfRange)
+    {
+        outOfRange = false;
+        if (!TryParseCommon(text, out unixMicroseconds) && !TryParseIso(text, out unixMicroseconds, out outOfRange))
+        {
+            return false;
+        }
+        if (unixMicroseconds < FirstMicrosecond || unixMicroseconds > LastMicrosecond)
+        {
+            outOfRange = true;
+            unixMicroseconds = 0;
+            return false;
+        }
+        return true;
+    }
+
+    private static readonly long FirstMicrosecond = (DateTime.MinValue.Ticks - DateTime.UnixEpoch.Ticks) / 10;
+    private static readonly long LastMicrosecond = (DateTime.MaxValue.Ticks - DateTime.UnixEpoch.Ticks) / 10;
 
     /// <summary>The same, as an instant (for report times and other single values given by people).</summary>
     public static bool TryParseInstant(ReadOnlySpan<char> text, out Instant instant)
@@ -94,9 +118,10 @@ public static class TimestampParser
         return true;
     }
 
-    private static bool TryParseIso(ReadOnlySpan<char> text, out long unixMicroseconds)
+    private static bool TryParseIso(ReadOnlySpan<char> text, out long unixMicroseconds, out bool outOfRange)
     {
         unixMicroseconds = 0;
+        outOfRange = false;
         if (text.Length < 19)
         {
             return false;
@@ -107,8 +132,22 @@ public static class TimestampParser
         {
             return false;
         }
+        // Computed in DateTime's ticks, which end with UTC years 1 and 9999: a local time that an offset
+        // moves past either end (9999-12-31T23:59:59-01:00) is out of range, not an overflow.
+        var local = result.Value.LocalDateTime;
+        if (local.Year < 1)
+        {
+            outOfRange = true;
+            return false;
+        }
+        var utcTicks = local.ToDateTimeUnspecified().Ticks - result.Value.Offset.Ticks;
+        if (utcTicks < DateTime.MinValue.Ticks || utcTicks > DateTime.MaxValue.Ticks)
+        {
+            outOfRange = true;
+            return false;
+        }
         // Ticks are already truncated towards the start of time; flooring to microseconds keeps that direction.
-        unixMicroseconds = Math.DivRem(result.Value.ToInstant().ToUnixTimeTicks(), 10, out var remainder) - (remainder < 0 ? 1 : 0);
+        unixMicroseconds = Math.DivRem(utcTicks - DateTime.UnixEpoch.Ticks, 10, out var remainder) - (remainder < 0 ? 1 : 0);
         return true;
     }
 

@@ -71,6 +71,22 @@ public abstract class IngestionTests(DatabaseKind kind) : ServiceTest(kind)
         Assert.Equal(2, Polls);
     }
 
+    // A timestamp past year 9999 once in UTC was an overflow that failed the whole request with a 500.
+    [SkippableFact]
+    public async Task A_timestamp_past_the_years_kept_is_a_rejected_row_in_an_upload_and_in_posted_polls()
+    {
+        const string Reason = "timestamp_utc \"9999-12-31T23:59:59-01:00\" lies outside the years 1 to 9999 (in UTC), which the service can keep.";
+        var upload = await (await Client.PostCsv("/imports/status",
+            "store_id,status,timestamp_utc\ns1,active,2024-10-14 10:00:00 UTC\nts,active,9999-12-31T23:59:59-01:00\n")).Summary();
+        var posted = await (await Client.PostCsv("/polls", "store_id,status,timestamp_utc\nts,active,9999-12-31T23:59:59-01:00\n")).Summary();
+
+        AssertCounts(upload, "request body", "status polls", read: 2, imported: 1, rejected: 1);
+        AssertRejections(upload, (3, Reason));
+        AssertCounts(posted, "request body", "status polls", read: 1, imported: 0, rejected: 1);
+        AssertRejections(posted, (2, Reason));
+        Assert.Equal(1, Polls);
+    }
+
     [SkippableFact]
     public async Task Polls_posted_as_a_csv_body_are_imported_like_an_upload()
     {

@@ -6,6 +6,30 @@ namespace Storemon.Tests.Import;
 
 public abstract class StatusImportTests(DatabaseKind kind) : DatabaseTest(kind)
 {
+    // SPEC, Bad input: a timestamp that parses but cannot be kept is a bad row, never a failed file.
+    [SkippableFact]
+    public void A_timestamp_past_the_years_the_service_keeps_is_a_rejected_row_and_the_rest_is_imported()
+    {
+        var path = Db.WriteCsv("status.csv", """
+            store_id,status,timestamp_utc
+            s1,active,2023-01-22 12:09:39 UTC
+            ts,active,9999-12-31T23:59:59-01:00
+            ts,active,0001-01-01T00:30:00+01:00
+            s2,inactive,2023-01-22T12:09:39+01:00
+            """);
+
+        var summary = CsvImporter.ImportStatus(Db.Store, path);
+
+        Assert.Equal((4, 2, 2), (summary.RowsRead, summary.Imported, summary.Rejected));
+        Assert.Equal(
+            [
+                new ImportRejection(path, 3, "timestamp_utc \"9999-12-31T23:59:59-01:00\" lies outside the years 1 to 9999 (in UTC), which the service can keep."),
+                new ImportRejection(path, 4, "timestamp_utc \"0001-01-01T00:30:00+01:00\" lies outside the years 1 to 9999 (in UTC), which the service can keep."),
+            ],
+            summary.FirstRejections);
+        Assert.Equal(2, Db.Count("poll"));
+    }
+
     [SkippableFact]
     public void Each_bad_status_row_is_rejected_with_its_line_number_and_reason_while_the_good_rows_are_imported()
     {

@@ -44,6 +44,29 @@ public sealed class TimestampParserTests
         Assert.Equal(expected, actual);
     }
 
+    // Well formed, but outside UTC years 1 to 9999 once the offset is applied: out of range, not an overflow.
+    [Theory]
+    [InlineData("9999-12-31T23:59:59-01:00")]
+    [InlineData("9999-12-31 23:30:00-01:00")]
+    [InlineData("0001-01-01T00:30:00+01:00")]
+    public void A_timestamp_outside_the_years_kept_is_refused_as_out_of_range(string text)
+    {
+        Assert.False(TimestampParser.TryParseUnixMicroseconds(text, out _, out var outOfRange));
+        Assert.True(outOfRange);
+        Assert.False(TimestampParser.TryParseInstant(text, out _));
+    }
+
+    [Theory]
+    [InlineData("9999-12-31T23:59:59.999999Z", 253_402_300_799_999_999)]
+    [InlineData("9999-12-31T23:59:59+01:00", 253_402_297_199_000_000)]
+    [InlineData("0001-01-01T00:00:00Z", -62_135_596_800_000_000)]
+    public void The_ends_of_the_years_kept_are_read(string text, long expected)
+    {
+        Assert.True(TimestampParser.TryParseUnixMicroseconds(text, out var actual, out var outOfRange));
+        Assert.False(outOfRange);
+        Assert.Equal(expected, actual);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("yesterday")]
