@@ -12,13 +12,25 @@ public static class ReportCsv
     /// <summary>The header of a report with a staleness limit: three more columns, in the units of their window.</summary>
     public const string HeaderWithUnknown = Header + ",unknown_last_hour,unknown_last_day,unknown_last_week";
 
+    /// <summary>The first characters with which a spreadsheet takes a cell for a formula.</summary>
+    private const string FormulaStarts = "=+-@";
+
     private const decimal TicksPerMinute = 600_000_000m;
     private const decimal TicksPerHour = 36_000_000_000m;
+
+    /// <summary>
+    /// The store id as the report writes it. Owners open the report in a spreadsheet, which would run an
+    /// id such as <c>=HYPERLINK(…)</c> as a formula; an id that starts like one is written after an
+    /// apostrophe, which spreadsheets take to mean text and do not show (OWASP's advice for CSV
+    /// injection). No id of the platform's data starts so; every other id is written as it is.
+    /// </summary>
+    public static string StoreIdCell(string storeId) =>
+        storeId.Length > 0 && FormulaStarts.Contains(storeId[0], StringComparison.Ordinal) ? "'" + storeId : storeId;
 
     /// <summary>A store's row; with <paramref name="unknown"/>, the three unknown columns at its end.</summary>
     public static void WriteRow(TextWriter writer, string storeId, StoreUptime uptime, bool unknown = false)
     {
-        writer.Write(CsvText.Field(storeId));
+        writer.Write(CsvText.Field(StoreIdCell(storeId)));
         writer.Write(',');
         writer.Write(Format(uptime.UptimeLastHour, TicksPerMinute));
         writer.Write(',');
