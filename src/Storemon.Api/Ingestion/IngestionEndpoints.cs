@@ -23,6 +23,16 @@ public sealed class IngestionOptions
     /// <summary>The largest CSV upload of POST /imports/..., in bytes.</summary>
     [Range(1, long.MaxValue)]
     public long MaxImportBytes { get; set; } = 1024L * 1024 * 1024;
+
+    /// <summary>
+    /// Polls later than this after the service's clock at import are rejected as in the future: one
+    /// device with a wrong clock would otherwise move every default report's time (the latest poll).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "3650.00:00:00")]
+    public TimeSpan MaxFutureSkew { get; set; } = ImportRules.DefaultMaxFutureSkew;
+
+    /// <summary>The rules of an import that starts now.</summary>
+    public ImportRules RulesAt(TimeProvider time) => ImportRules.At(time.GetUtcNow(), MaxFutureSkew);
 }
 
 /// <summary>One poll as a JSON object.</summary>
@@ -55,7 +65,9 @@ internal static class IngestionEndpoints
         The valid rows are imported in one transaction; each bad row is rejected with its line (the header is
         line 1) and reason, and the first 20 are listed. A file refused whole (a missing column, an empty or
         non-UTF-8 file) imports nothing and answers 400. Uploads over Ingestion:MaxImportBytes (1 GiB by
-        default) are refused with 413.
+        default) are refused with 413. A store id must be printable (no control characters) and at most
+        256 characters long; a poll more than Ingestion:MaxFutureSkew (24 h by default) after the
+        service's clock is rejected as in the future.
         """;
 
     public static WebApplicationBuilder AddIngestionLimits(this WebApplicationBuilder builder)
@@ -79,8 +91,10 @@ internal static class IngestionEndpoints
             .WithDescription("""
                 A JSON array of `{store_id, status, timestamp_utc}`, or a status CSV with `Content-Type: text/csv`.
                 Polls are upserted by (store, time), the last write winning; each bad poll is rejected with its
-                position (from 1) and reason, the others are written in one transaction. Bodies over
-                Ingestion:MaxPollBodyBytes (16 MiB by default) are refused with 413.
+                position (from 1) and reason, the others are written in one transaction. A store id must be
+                printable (no control characters) and at most 256 characters long; a poll more than
+                Ingestion:MaxFutureSkew (24 h by default) after the service's clock is rejected as in the
+                future. Bodies over Ingestion:MaxPollBodyBytes (16 MiB by default) are refused with 413.
                 """)
             .Accepts<List<PollBody>>("application/json", ApiDocumentation.CsvMediaType)
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -120,22 +134,27 @@ internal static class IngestionEndpoints
         return app;
     }
 
-    internal static Task<Results<Ok<ImportSummaryView>, ProblemHttpResult>> ImportStatus(HttpRequest request, IMonitoringStore store, CancellationToken cancellationToken) =>
-        Upload(ImportKind.Status, request, store, cancellationToken);
+    internal static Task<Results<Ok<ImportSummaryView>, ProblemHttpResult>> ImportStatus(
+        HttpRequest request, IMonitoringStore store, IOptions<IngestionOptions> options, TimeProvider time, CancellationToken cancellationToken) =>
+        Upload(ImportKind.Status, request, store, options.Value.RulesAt(time), cancellationToken);
 
-    internal static Task<Results<Ok<ImportSummaryView>, ProblemHttpResult>> ImportHours(HttpRequest request, IMonitoringStore store, CancellationToken cancellationToken) =>
-        Upload(ImportKind.BusinessHours, request, store, cancellationToken);
+    internal static Task<Results<Ok<ImportSummaryView>, ProblemHttpResult>> ImportHours(
+        HttpRequest request, IMonitoringStore store, IOptions<IngestionOptions> options, TimeProvider time, CancellationToken cancellationToken) =>
+        Upload(ImportKind.BusinessHours, request, store, options.Value.RulesAt(time), cancellationToken);
 
-    internal static Task<Results<Ok<ImportSummaryView>, ProblemHttpResult>> ImportTimeZones(HttpRequest request, IMonitoringStore store, CancellationToken cancellationToken) =>
-        Upload(ImportKind.TimeZones, request, store, cancellationToken);
+    internal static Task<Results<Ok<ImportSummaryView>, ProblemHttpResult>> ImportTimeZones(
+        HttpRequest request, IMonitoringStore store, IOptions<IngestionOptions> options, TimeProvider time, CancellationToken cancellationToken) =>
+        Upload(ImportKind.TimeZones, request, store, options.Value.RulesAt(time), cancellationToken);
 
     /// <summary>A JSON array of polls, or a status CSV body: upserted by (store, time) like an import.</summary>
     internal static async Task<Results<Ok<ImportSummaryView>, ProblemHttpResult>> IngestPolls(
-        HttpRequest request, IMonitoringStore store, IOptions<JsonOptions> json, CancellationToken cancellationToken)
+        HttpRequest request, IMonitoringStore store, IOptions<JsonOptions> json, IOptions<IngestionOptions> options, TimeProvider time,
+        CancellationToken cancellationToken)
     {
+        var rules = options.Value.RulesAt(time);
         if (IsCsv(request.ContentType))
         {
-            return await Upload(ImportKind.Status, request, store, cancellationToken);
+            return await Upload(ImportKind.Status, request, store, rules, cancellationToken);
         }
         List<PollBody?>? polls;
         try
@@ -159,13 +178,9 @@ internal static class IngestionEndpoints
         for (var i = 0; i < polls.Count; i++)
         {
             var poll = polls[i];
-            var storeId = poll?.StoreId?.Trim();
-            string? reason;
-            if (string.IsNullOrEmpty(storeId))
-            {
-                reason = "store_id is empty.";
-            }
-            else if (PollFields.TryParse(storeId, poll!.Status ?? "", poll.TimestampUtc ?? "", out var row, out reason))
+            var storeId = poll?.StoreId?.Trim() ?? "";
+            var reason = StoreIds.Problem(storeId);
+            if (reason is null && PollFields.TryParse(storeId, poll!.Status ?? "", poll.TimestampUtc ?? "", rules, out var row, out reason))
             {
                 rows.Add(row);
                 continue;
@@ -183,7 +198,7 @@ internal static class IngestionEndpoints
     /// temporary file: the import reads synchronously, which Kestrel does not allow on a request.
     /// </summary>
     internal static async Task<Results<Ok<ImportSummaryView>, ProblemHttpResult>> Upload(
-        ImportKind kind, HttpRequest request, IMonitoringStore store, CancellationToken cancellationToken)
+        ImportKind kind, HttpRequest request, IMonitoringStore store, ImportRules rules, CancellationToken cancellationToken)
     {
         var buffer = Path.GetTempFileName();
         try
@@ -210,7 +225,7 @@ internal static class IngestionEndpoints
             }
             try
             {
-                var summary = CsvImporter.Import(kind, store, buffer, progress: null, cancellationToken);
+                var summary = CsvImporter.Import(kind, store, buffer, rules, progress: null, cancellationToken);
                 return TypedResults.Ok(View(summary, name));
             }
             catch (ImportRejectedException e)

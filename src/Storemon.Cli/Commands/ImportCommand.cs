@@ -1,4 +1,5 @@
 using System.CommandLine;
+using NodaTime.Text;
 using Storemon.Import;
 
 namespace Storemon.Cli.Commands;
@@ -12,8 +13,15 @@ internal static class ImportCommand
         var status = new Option<FileInfo?>("--status") { Description = "A status-poll file: store_id, status, timestamp_utc." };
         var hours = new Option<FileInfo?>("--hours") { Description = "A business-hours file: store_id, dayOfWeek (or day), start_time_local, end_time_local." };
         var zones = new Option<FileInfo?>("--timezones") { Description = "A time-zone file: store_id, timezone_str." };
+        // No default value here: help would show it as a TimeSpan (1.00:00:00), not as it is typed.
+        var maxFutureSkew = new Option<TimeSpan?>("--max-future-skew")
+        {
+            Description = "Polls later than this after this machine's clock are rejected as in the future; an ISO 8601 duration from PT0S to P3650D. Default: PT24H.",
+            HelpName = "duration",
+            CustomParser = result => ParseSkew(result.Tokens[0].Value, error => result.AddError(error)),
+        };
 
-        var command = new Command("import", "Import status polls, business hours and time zones from CSV files.") { db, status, hours, zones };
+        var command = new Command("import", "Import status polls, business hours and time zones from CSV files.") { db, status, hours, zones, maxFutureSkew };
         command.Validators.Add(result =>
         {
             if (result.GetValue(status) is null && result.GetValue(hours) is null && result.GetValue(zones) is null)
@@ -31,6 +39,7 @@ internal static class ImportCommand
                 (ImportKind.TimeZones, "time-zone file", parse.GetValue(zones)),
                 (ImportKind.Status, "status file", parse.GetValue(status)),
             };
+            var skew = parse.GetValue(maxFutureSkew) ?? ImportRules.DefaultMaxFutureSkew;
             var exitCode = ExitCodes.Success;
             foreach (var (kind, what, file) in files)
             {
@@ -41,8 +50,10 @@ internal static class ImportCommand
                 try
                 {
                     CommandFiles.RequireReadable(file.FullName, what);
+                    // The clock is read as each file starts, as the service reads it for each upload.
+                    var rules = ImportRules.At(TimeProvider.System.GetUtcNow(), skew);
                     var summary = TerminalProgress.Run($"importing {file.Name}", report =>
-                        CsvImporter.Import(kind, store, file.FullName, new CallbackProgress<ImportProgress>(p => report(p.BytesRead, p.TotalBytes ?? 0)), cancellationToken));
+                        CsvImporter.Import(kind, store, file.FullName, rules, new CallbackProgress<ImportProgress>(p => report(p.BytesRead, p.TotalBytes ?? 0)), cancellationToken));
                     Console.Out.WriteLine(summary.ToString());
                 }
                 catch (Exception e) when (e is ImportRejectedException or CommandFailedException or IOException)
@@ -55,5 +66,20 @@ internal static class ImportCommand
             return Task.FromResult(exitCode);
         });
         return command;
+    }
+
+    private static TimeSpan? ParseSkew(string text, Action<string> error)
+    {
+        var parsed = PeriodPattern.NormalizingIso.Parse(text.Trim());
+        if (parsed.Success && parsed.Value.Years == 0 && parsed.Value.Months == 0)
+        {
+            var skew = parsed.Value.ToDuration().ToTimeSpan();
+            if (skew >= TimeSpan.Zero && skew <= ImportRules.LongestMaxFutureSkew)
+            {
+                return skew;
+            }
+        }
+        error($"--max-future-skew \"{text}\" is not an ISO 8601 duration from PT0S to P3650D, such as PT24H.");
+        return null;
     }
 }

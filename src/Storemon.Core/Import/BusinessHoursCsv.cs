@@ -20,7 +20,7 @@ internal sealed class BusinessHoursCsv : ICsvKind<BusinessHoursRow>
     public static IReadOnlyList<CsvColumn> Columns { get; } =
         [CsvImporter.StoreIdColumn, new("dayOfWeek", "day"), new("start_time_local"), new("end_time_local")];
 
-    public static bool TryParse(CsvTable row, string storeId, out BusinessHoursRow hours, [NotNullWhen(false)] out string? reason)
+    public static bool TryParse(CsvTable row, string storeId, ImportRules rules, out BusinessHoursRow hours, [NotNullWhen(false)] out string? reason)
     {
         hours = default;
         var dayText = row.Field(DayOfWeek);

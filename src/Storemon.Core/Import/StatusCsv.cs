@@ -9,7 +9,8 @@ namespace Storemon.Import;
 /// </summary>
 public static class PollFields
 {
-    public static bool TryParse(string storeId, ReadOnlySpan<char> status, ReadOnlySpan<char> timestamp, out PollRow poll, [NotNullWhen(false)] out string? reason)
+    public static bool TryParse(
+        string storeId, ReadOnlySpan<char> status, ReadOnlySpan<char> timestamp, ImportRules rules, out PollRow poll, [NotNullWhen(false)] out string? reason)
     {
         poll = default;
         bool active;
@@ -34,8 +35,12 @@ public static class PollFields
                 : $"timestamp_utc {CsvTable.Quote(timestamp)} is not a valid timestamp (like 2023-01-22 12:09:39.388884 UTC, or ISO 8601 with Z or an offset).";
             return false;
         }
+        reason = rules.FutureProblem(unixMicroseconds, timestamp.Trim());
+        if (reason is not null)
+        {
+            return false;
+        }
         poll = new PollRow(storeId, unixMicroseconds, active);
-        reason = null;
         return true;
     }
 }
@@ -50,8 +55,8 @@ internal sealed class StatusCsv : ICsvKind<PollRow>
 
     public static IReadOnlyList<CsvColumn> Columns { get; } = [CsvImporter.StoreIdColumn, new("status"), new("timestamp_utc")];
 
-    public static bool TryParse(CsvTable row, string storeId, out PollRow poll, [NotNullWhen(false)] out string? reason) =>
-        PollFields.TryParse(storeId, row.Field(Status), row.Field(Timestamp), out poll, out reason);
+    public static bool TryParse(CsvTable row, string storeId, ImportRules rules, out PollRow poll, [NotNullWhen(false)] out string? reason) =>
+        PollFields.TryParse(storeId, row.Field(Status), row.Field(Timestamp), rules, out poll, out reason);
 
     public static int Write(IMonitoringStore store, IEnumerable<PollRow> rows, CancellationToken cancellationToken) =>
         store.WritePolls(rows, cancellationToken);

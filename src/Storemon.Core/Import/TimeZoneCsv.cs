@@ -20,7 +20,7 @@ internal sealed class TimeZoneCsv : ICsvKind<TimeZoneRow>
 
     public static IReadOnlyList<CsvColumn> Columns { get; } = [CsvImporter.StoreIdColumn, new("timezone_str")];
 
-    public static bool TryParse(CsvTable row, string storeId, out TimeZoneRow zone, [NotNullWhen(false)] out string? reason)
+    public static bool TryParse(CsvTable row, string storeId, ImportRules rules, out TimeZoneRow zone, [NotNullWhen(false)] out string? reason)
     {
         var name = row.Field(Zone);
         if (!ZoneIds.TryGetValue(name, out var id))

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Time.Testing;
 using Storemon.Tests.Databases;
 
 namespace Storemon.Tests.Api;
@@ -173,6 +174,62 @@ public abstract class IngestionTests(DatabaseKind kind) : ServiceTest(kind)
 
         await response.AssertProblem(HttpStatusCode.RequestEntityTooLarge, "Content Too Large");
         Assert.Equal(0, service.Database.Count("poll"));
+    }
+
+    [SkippableFact]
+    public async Task A_poll_after_the_clock_plus_the_configured_skew_is_rejected_as_in_the_future_by_every_way_in()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2024, 10, 14, 10, 0, 0, TimeSpan.Zero));
+        using var service = new ServiceFactory(Kind, ("Ingestion:MaxFutureSkew", "01:00:00")) { Time = time };
+        using var client = service.CreateClient();
+        const string Clock = "after this service's clock at import (2024-10-14 10:00:00 UTC).";
+
+        var posted = await (await client.PostPolls(
+            ("s1", "active", "2024-10-14 11:00:00 UTC"),
+            ("s1", "active", "2024-10-14T11:00:00.000001Z"),
+            ("s2", "active", "2099-01-01 00:00:00 UTC"))).Summary();
+        time.Advance(TimeSpan.FromHours(2));
+        var uploaded = await (await client.PostCsv("/imports/status",
+            "store_id,status,timestamp_utc\ns3,active,2024-10-14 13:00:00 UTC\ns3,active,2024-10-14 13:00:01 UTC\n")).Summary();
+
+        AssertCounts(posted, "request body", "status polls", read: 3, imported: 1, rejected: 2);
+        AssertRejections(posted,
+            (2, $"timestamp_utc \"2024-10-14T11:00:00.000001Z\" is in the future: more than 1 h {Clock}"),
+            (3, $"timestamp_utc \"2099-01-01 00:00:00 UTC\" is in the future: more than 1 h {Clock}"));
+        AssertCounts(uploaded, "request body", "status polls", read: 2, imported: 1, rejected: 1);
+        AssertRejections(uploaded,
+            (3, "timestamp_utc \"2024-10-14 13:00:01 UTC\" is in the future: more than 1 h after this service's clock at import (2024-10-14 12:00:00 UTC)."));
+        Assert.Equal(2, service.Database.Count("poll"));
+    }
+
+    [SkippableFact]
+    public async Task A_json_poll_whose_store_id_holds_a_nul_is_rejected_and_the_others_are_stored()
+    {
+        using var body = new StringContent("""
+            [{"store_id":"s\u0000","status":"active","timestamp_utc":"2024-10-14 10:00:00 UTC"},
+             {"store_id":"s1","status":"active","timestamp_utc":"2024-10-14 10:00:00 UTC"}]
+            """, Encoding.UTF8, "application/json");
+
+        var summary = await (await Client.PostAsync("/polls", body)).Summary();
+
+        AssertCounts(summary, "request body", "status polls", read: 2, imported: 1, rejected: 1);
+        AssertRejections(summary, (1, "store_id \"s\\u0000\" holds the control character U+0000 at position 2; a store id is printable text."));
+        Assert.Equal(["s1"], Db.Rows("SELECT external_id FROM store"));
+    }
+
+    [SkippableFact]
+    public async Task A_json_poll_body_with_half_a_surrogate_pair_is_a_400_problem_and_stores_nothing()
+    {
+        using var body = new StringContent("""
+            [{"store_id":"s1","status":"active","timestamp_utc":"2024-10-14 10:00:00 UTC"},
+             {"store_id":"s\ud800","status":"active","timestamp_utc":"2024-10-14 10:00:00 UTC"}]
+            """, Encoding.UTF8, "application/json");
+
+        using var response = await Client.PostAsync("/polls", body);
+
+        var detail = await response.AssertProblem(HttpStatusCode.BadRequest, "Malformed poll body");
+        Assert.Contains("$[1].store_id", detail, StringComparison.Ordinal);
+        Assert.Equal(0, Polls);
     }
 
     [SkippableFact]

@@ -112,6 +112,32 @@ public abstract class CommandLineTests(DatabaseKind kind) : DatabaseTest(kind)
         Assert.Contains($"{PathOf("polls.csv")}:3: status \"sleeping\" is neither active nor inactive.", import.StandardOutput, StringComparison.Ordinal);
     }
 
+    // The CLI reads the machine's clock, so the polls are placed around it, far from the limit.
+    [SkippableFact]
+    public void Import_rejects_polls_past_the_future_skew_after_the_machine_clock_24_hours_unless_told_otherwise()
+    {
+        var now = DateTimeOffset.UtcNow;
+        string At(TimeSpan offset) => (now + offset).ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
+        File.WriteAllText(PathOf("polls.csv"),
+            $"store_id,status,timestamp_utc\n1,active,{At(TimeSpan.FromHours(2))}\n2,active,{At(TimeSpan.FromHours(30))}\n3,active,2099-01-01 00:00:00 UTC\n");
+
+        var byDefault = StoremonProcess.Run("import", "--db", Db.Connection, "--status", PathOf("polls.csv"));
+        var tighter = StoremonProcess.Run("import", "--db", Db.Connection, "--status", PathOf("polls.csv"), "--max-future-skew", "PT1H");
+        var wrong = StoremonProcess.Run("import", "--db", Db.Connection, "--status", PathOf("polls.csv"), "--max-future-skew", "1 day");
+
+        Assert.Equal(0, byDefault.ExitCode);
+        Assert.Contains("3 rows read, 1 imported, 2 rejected", byDefault.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains($"{PathOf("polls.csv")}:3: timestamp_utc \"{At(TimeSpan.FromHours(30))}\" is in the future: more than 24 h after this service's clock at import (",
+            byDefault.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains($"{PathOf("polls.csv")}:4: timestamp_utc \"2099-01-01 00:00:00 UTC\" is in the future: more than 24 h", byDefault.StandardOutput, StringComparison.Ordinal);
+        Assert.Equal(0, tighter.ExitCode);
+        Assert.Contains("3 rows read, 0 imported, 3 rejected", tighter.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains($"{PathOf("polls.csv")}:2: timestamp_utc \"{At(TimeSpan.FromHours(2))}\" is in the future: more than 1 h", tighter.StandardOutput, StringComparison.Ordinal);
+        Assert.Equal(1, Db.Count("poll"));
+        Assert.Equal(2, wrong.ExitCode);
+        Assert.Contains("--max-future-skew \"1 day\" is not an ISO 8601 duration from PT0S to P3650D, such as PT24H.", wrong.StandardError, StringComparison.Ordinal);
+    }
+
     [SkippableFact]
     public void An_unreadable_report_time_is_an_error_that_names_the_value()
     {

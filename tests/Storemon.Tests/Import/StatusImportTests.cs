@@ -31,6 +31,69 @@ public abstract class StatusImportTests(DatabaseKind kind) : DatabaseTest(kind)
     }
 
     [SkippableFact]
+    public void Polls_at_the_first_and_last_microsecond_the_service_keeps_are_imported()
+    {
+        var path = Db.WriteCsv("status.csv", """
+            store_id,status,timestamp_utc
+            s1,active,0001-01-01T00:00:00Z
+            s1,inactive,9999-12-31T23:59:59.999999Z
+            s2,active,9999-12-31 00:00:00 UTC
+            """);
+
+        var summary = CsvImporter.ImportStatus(Db.Store, path);
+
+        Assert.Equal((3, 3, 0), (summary.RowsRead, summary.Imported, summary.Rejected));
+        Assert.Equal(["-62135596800000000:1", "253402300799999999:0"], Db.Polls("s1"));
+    }
+
+    // SPEC, Bad input: one device with a wrong clock must not move every report's T to 2099.
+    [SkippableFact]
+    public void A_poll_more_than_the_future_skew_after_the_clock_at_import_is_rejected_as_in_the_future()
+    {
+        var path = Db.WriteCsv("status.csv", """
+            store_id,status,timestamp_utc
+            s1,active,2023-01-25 18:00:00 UTC
+            s1,active,2023-01-26 17:59:59.999999 UTC
+            s1,inactive,2023-01-26T18:00:00Z
+            s2,active,2023-01-26 18:00:00.000001 UTC
+            s3,active,2099-01-01 00:00:00 UTC
+            s4,active,9999-12-31T23:59:59Z
+            """);
+        var rules = ImportRules.At(new DateTimeOffset(2023, 1, 25, 18, 0, 0, TimeSpan.Zero), TimeSpan.FromHours(24));
+
+        var summary = CsvImporter.Import(ImportKind.Status, Db.Store, path, rules);
+
+        Assert.Equal((6, 3, 3), (summary.RowsRead, summary.Imported, summary.Rejected));
+        const string After = "is in the future: more than 24 h after this service's clock at import (2023-01-25 18:00:00 UTC).";
+        Assert.Equal(
+            [
+                new ImportRejection(path, 5, $"timestamp_utc \"2023-01-26 18:00:00.000001 UTC\" {After}"),
+                new ImportRejection(path, 6, $"timestamp_utc \"2099-01-01 00:00:00 UTC\" {After}"),
+                new ImportRejection(path, 7, $"timestamp_utc \"9999-12-31T23:59:59Z\" {After}"),
+            ],
+            summary.FirstRejections);
+        Assert.Equal(3, Db.Count("poll"));
+        Assert.Equal(1, Db.Scalar("SELECT count(DISTINCT store_key) FROM poll"));
+    }
+
+    [SkippableFact]
+    public void A_future_skew_of_zero_accepts_a_poll_at_the_clock_and_none_after_it()
+    {
+        var path = Db.WriteCsv("status.csv", """
+            store_id,status,timestamp_utc
+            s1,active,2024-10-14T10:00:00+02:00
+            s1,active,2024-10-14T08:00:01Z
+            """);
+
+        var summary = CsvImporter.Import(ImportKind.Status, Db.Store, path, ImportRules.At(new DateTimeOffset(2024, 10, 14, 8, 0, 0, TimeSpan.Zero), TimeSpan.Zero));
+
+        Assert.Equal((2, 1, 1), (summary.RowsRead, summary.Imported, summary.Rejected));
+        Assert.Equal(
+            "timestamp_utc \"2024-10-14T08:00:01Z\" is in the future: more than 0 h after this service's clock at import (2024-10-14 08:00:00 UTC).",
+            Assert.Single(summary.FirstRejections).Reason);
+    }
+
+    [SkippableFact]
     public void Each_bad_status_row_is_rejected_with_its_line_number_and_reason_while_the_good_rows_are_imported()
     {
         var path = Db.WriteCsv("status.csv", """
@@ -114,10 +177,11 @@ public abstract class StatusImportTests(DatabaseKind kind) : DatabaseTest(kind)
 
         var summary = CsvImporter.ImportStatus(Db.Store, path);
 
-        // Blank lines are neither rows nor rejections.
-        Assert.Equal((4, 2, 2), (summary.RowsRead, summary.Imported, summary.Rejected));
-        Assert.Equal([5, 7], summary.FirstRejections.Select(r => r.Line));
-        Assert.Equal(["1674388800000000:1"], Db.Polls("two\nlines"));
+        // Blank lines are neither rows nor rejections; a line break is no part of a store id.
+        Assert.Equal((4, 1, 3), (summary.RowsRead, summary.Imported, summary.Rejected));
+        Assert.Equal([2, 5, 7], summary.FirstRejections.Select(r => r.Line));
+        Assert.Equal("store_id \"two\\u000Alines\" holds the control character U+000A at position 4; a store id is printable text.",
+            summary.FirstRejections[0].Reason);
         Assert.Equal(["1674388800000000:1"], Db.Polls("s,2"));
     }
 

@@ -147,6 +147,11 @@ public static class PollWeeks
     // 1970-01-01 was a Thursday: the first Monday is four days later.
     private const long FirstMonday = 4L * 24 * 3600 * 1_000_000;
 
+    // The last microsecond a poll can have (9999-12-31 23:59:59.999999 UTC), and the week it is in:
+    // no week after it is made, and that week's end, in year 10000, is written as infinity.
+    private static readonly long LastMicrosecond = (DateTime.MaxValue.Ticks - DateTime.UnixEpoch.Ticks) / 10;
+    private static readonly long LastWeek = StartOf(LastMicrosecond);
+
     /// <summary>The Monday 00:00 UTC that begins the week of <paramref name="unixMicroseconds"/>.</summary>
     public static long StartOf(long unixMicroseconds)
     {
@@ -164,7 +169,7 @@ public static class PollWeeks
         }
         var newest = weeks.Max();
         var all = new HashSet<long>(weeks);
-        for (var i = 1; i <= Ahead; i++)
+        for (var i = 1; i <= Ahead && newest + (i * Length) <= LastWeek; i++)
         {
             all.Add(newest + (i * Length));
         }
@@ -190,5 +195,5 @@ public static class PollWeeks
 
     /// <summary>A timestamptz literal of the instant, in UTC, as partition bounds are written.</summary>
     internal static string Literal(long unixMicroseconds) =>
-        DateTime.UnixEpoch.AddTicks(unixMicroseconds * 10).ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture) + "+00";
+        unixMicroseconds > LastMicrosecond ? "infinity" : DateTime.UnixEpoch.AddTicks(unixMicroseconds * 10).ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture) + "+00";
 }
