@@ -9,6 +9,7 @@ using Storemon.Storage;
 using Storemon.Tests.Api;
 using Storemon.Tests.Cli;
 using Storemon.Tests.Databases;
+using Storemon.Tests.EndToEnd;
 using Storemon.Tests.Generate;
 
 namespace Storemon.Tests.Import;
@@ -248,6 +249,49 @@ public abstract class DiskFullServiceTests : IDisposable
 public sealed class DiskFullServiceTests_Sqlite() : DiskFullServiceTests(DatabaseKind.Sqlite);
 
 public sealed class DiskFullServiceTests_Postgres() : DiskFullServiceTests(DatabaseKind.Postgres);
+
+/// <summary>
+/// The service keeps an upload in a temporary file while it imports it: with its temporary folder on a
+/// full disk (and its database elsewhere) an upload is a 507 that names the service's disk.
+/// </summary>
+public sealed class DiskFullUploadTests : IDisposable
+{
+    private readonly TestDatabase _database = TestDatabase.Create(DatabaseKind.Sqlite);
+    private readonly TempDirectory _temporary = new();
+
+    public void Dispose()
+    {
+        _database.Dispose();
+        _temporary.Dispose();
+    }
+
+    [SkippableFact]
+    public async Task An_upload_that_fills_the_services_temporary_disk_is_a_507_problem_and_imports_nothing()
+    {
+        var database = _database;
+        // Unmounted after the service has stopped, before the folder goes.
+        using var disk = SmallDisk.MountOn(_temporary.Path, 2);
+        using var server = await ServerProcess.Start(database.Connection, ("TMPDIR", disk.Folder));
+        using var client = server.Client();
+        disk.FillLeaving(FullDisk.Left);
+        var big = FullDisk.Csv(ImportKind.Status);
+
+        using (var upload = await client.PostCsv("/imports/status", big))
+        {
+            Assert.Equal(
+                "The service's disk is full (an upload is kept in a temporary file while it is imported): nothing of the upload was imported. Free space on it and send the request again.",
+                await upload.AssertProblem(HttpStatusCode.InsufficientStorage, "Insufficient storage"));
+        }
+        Assert.Equal(0, database.Count("poll"));
+        Assert.Contains("POST /imports/status failed: a disk is full.", server.Output, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(disk.Folder, "tmp*.tmp"));   // the upload's temporary file is gone
+
+        disk.Free();
+        using var again = await client.PostCsv("/imports/status", big);
+
+        Assert.Equal(FullDisk.Rows, (await again.Summary()).GetProperty("imported").GetInt32());
+    }
+}
 
 /// <summary>A file that cannot be written for lack of space is told apart from a full database, however it is wrapped.</summary>
 public sealed class DiskFullFileTests
