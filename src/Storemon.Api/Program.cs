@@ -27,6 +27,7 @@ builder.AddApiKeyAccess();       // Access:Keys with scopes; open with a warning
 builder.AddDashboardLogin();     // /jobs in a browser: sign in once with an admin key
 builder.AddSessionKeys();        // the keys of those sessions in the database: valid on every API node, across restarts
 builder.AddIngestionLimits();    // Ingestion: request size limits
+builder.AddDiskFullProblems();   // a full disk (the database's or the upload buffer's) answers 507
 builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
 {
     // Kestrel's message says which limit was hit ("The max request body size is 400 bytes.").

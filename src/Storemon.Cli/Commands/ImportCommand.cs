@@ -1,6 +1,7 @@
 using System.CommandLine;
 using NodaTime.Text;
 using Storemon.Import;
+using Storemon.Storage;
 
 namespace Storemon.Cli.Commands;
 
@@ -55,6 +56,11 @@ internal static class ImportCommand
                     var summary = TerminalProgress.Run($"importing {file.Name}", report =>
                         CsvImporter.Import(kind, store, file.FullName, rules, new CallbackProgress<ImportProgress>(p => report(p.BytesRead, p.TotalBytes ?? 0)), cancellationToken));
                     Console.Out.WriteLine(summary.ToString());
+                }
+                catch (Exception e) when (DiskFull.OfDatabase(e))
+                {
+                    ExitCodes.WriteError(command, $"the disk of the database is full: nothing of {file.FullName} was imported (free space and import it again).");
+                    exitCode = ExitCodes.Failed;
                 }
                 catch (Exception e) when (e is ImportRejectedException or CommandFailedException or IOException)
                 {
