@@ -3,6 +3,8 @@
 #
 #   scripts/test-postgres.sh start DIR PORT   initdb DIR/data and start the server; prints its connection string
 #   scripts/test-postgres.sh stop DIR         stop the server (if running) and delete DIR
+#   scripts/test-postgres.sh halt DIR         stop the server as an outage would (fast shutdown), keeping DIR
+#   scripts/test-postgres.sh resume DIR PORT  start a halted server again
 #
 # The binaries come from STOREMON_TEST_POSTGRES_BIN, else /usr/lib/postgresql/15/bin. initdb and
 # postgres refuse to run as root, so as root they run as the `postgres` user, which then owns DIR.
@@ -12,7 +14,7 @@ set -euo pipefail
 bin=${STOREMON_TEST_POSTGRES_BIN:-/usr/lib/postgresql/15/bin}
 
 usage() {
-  echo "usage: $0 start DIR PORT | stop DIR" >&2
+  echo "usage: $0 start DIR PORT | stop DIR | halt DIR | resume DIR PORT" >&2
   exit 2
 }
 
@@ -55,6 +57,13 @@ start() {
     cat "$dir/initdb.log" >&2
     exit 1
   }
+  run "$dir" "$port"
+  echo "Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres"
+}
+
+# Starts the server of DIR/data on PORT and waits until it takes connections.
+run() {
+  local dir=$1 port=$2
   # Only the loopback address and a socket in DIR, so that two runs (or a system server) never meet.
   local options="-p $port -k $dir -c listen_addresses=127.0.0.1"
   options+=" -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
@@ -64,7 +73,12 @@ start() {
     cat "$dir/server.log" >&2 || true
     exit 1
   fi
-  echo "Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres"
+}
+
+# Fast shutdown, as an operator's restart does: sessions are ended, open transactions rolled back.
+halt() {
+  local dir=$1
+  as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w -t 60 stop >/dev/null
 }
 
 stop() {
@@ -79,5 +93,7 @@ stop() {
 case "${1:-}" in
   start) [[ $# -eq 3 ]] || usage; start "$2" "$3" ;;
   stop) [[ $# -ge 2 ]] || usage; stop "$2" ;;
+  halt) [[ $# -eq 2 ]] || usage; halt "$2" ;;
+  resume) [[ $# -eq 3 ]] || usage; run "$2" "$3" ;;
   *) usage ;;
 esac

@@ -35,6 +35,7 @@ builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = 
     {
         context.ProblemDetails.Detail ??= bad.Message;
     }
+    DatabaseOutage.Describe(context);   // a database that does not answer: 503 and when to try again
 });
 builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower);
 builder.AddApiDocumentation();   // /openapi/v1.json and the /scalar reference page
@@ -42,10 +43,13 @@ builder.Services.AddHealthChecks().AddStoremonChecks();
 
 var app = builder.Build();
 
-// A request over its size limit is a 413, a malformed one a 400: both as ProblemDetails.
+// A request over its size limit is a 413, a malformed one a 400, one the database does not answer a
+// 503 (Storage/DatabaseOutage.cs): all as ProblemDetails.
 app.UseExceptionHandler(new ExceptionHandlerOptions
 {
-    StatusCodeSelector = exception => exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+    StatusCodeSelector = exception => exception is BadHttpRequestException bad
+        ? bad.StatusCode
+        : DatabaseOutage.StatusCode(exception, otherwise: StatusCodes.Status500InternalServerError),
 });
 app.UseStatusCodePages();
 app.UseAuthentication();

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 using Scalar.AspNetCore;
 using Storemon.Api.Access;
+using Storemon.Api.Storage;
 
 namespace Storemon.Api.ApiDocs;
 
@@ -34,7 +35,8 @@ internal static class ApiDocumentation
         service with no key configured runs open and needs no header.
 
         **Errors** are `application/problem+json` (RFC 9457): a `title` that names the problem and a
-        `detail` that says what to change.
+        `detail` that says what to change. While the database does not answer (a restart, say), every
+        operation answers 503 with a `Retry-After` header (seconds): the same request works once it is back.
 
         Outside this document: `GET /health` (anonymous; `Healthy` or `Unhealthy` as plain text, 503
         when unhealthy) and the job dashboard at `/jobs` (scope `admin`).
@@ -45,6 +47,7 @@ internal static class ApiDocumentation
         builder.Services.AddOpenApi(DocumentName, options =>
         {
             options.AddDocumentTransformer(DescribeService);
+            options.AddOperationTransformer(DescribeDatabaseOutage);
             options.AddOperationTransformer(DescribeAccess);
             options.AddOperationTransformer(DescribeCsvBodies);
             options.AddSchemaTransformer(IntegersAsWritten);
@@ -97,9 +100,7 @@ internal static class ApiDocumentation
         var document = context.Document!;
         operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(SecuritySchemeName, document)] = scopes }];
 
-        // The same component the endpoints' ProducesProblem responses refer to (added if none does).
-        document.AddComponent(nameof(ProblemDetails), await context.GetOrCreateSchemaAsync(typeof(ProblemDetails), cancellationToken: cancellationToken));
-        var problem = new OpenApiSchemaReference(nameof(ProblemDetails), document);
+        var problem = await ProblemSchema(context, cancellationToken);
         var responses = operation.Responses ??= [];
         responses.TryAdd("401", ProblemResponse(problem, $"No API key in the {AccessSetup.HeaderName} header, or one that is not configured (only when keys are configured)."));
         if (scopes.Count > 0)
@@ -113,6 +114,33 @@ internal static class ApiDocumentation
         {
             responses.Add(status, response);
         }
+    }
+
+    /// <summary>
+    /// Every operation reads or writes the database, and answers 503 with <c>Retry-After</c> while it does
+    /// not answer (<see cref="DatabaseOutage"/>). Before <see cref="DescribeAccess"/>, which orders the responses.
+    /// </summary>
+    private static async Task DescribeDatabaseOutage(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        var unavailable = ProblemResponse(await ProblemSchema(context, cancellationToken),
+            "The database does not answer (it may be restarting): try again after the seconds of Retry-After.");
+        unavailable.Headers = new Dictionary<string, IOpenApiHeader>
+        {
+            ["Retry-After"] = new OpenApiHeader
+            {
+                Description = $"Seconds to wait before trying again ({DatabaseOutage.RetryAfterSeconds}).",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.Integer },
+            },
+        };
+        (operation.Responses ??= []).TryAdd("503", unavailable);
+    }
+
+    /// <summary>The same component the endpoints' ProducesProblem responses refer to (added if none does).</summary>
+    private static async Task<IOpenApiSchema> ProblemSchema(OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        var document = context.Document!;
+        document.AddComponent(nameof(ProblemDetails), await context.GetOrCreateSchemaAsync(typeof(ProblemDetails), cancellationToken: cancellationToken));
+        return new OpenApiSchemaReference(nameof(ProblemDetails), document);
     }
 
     private static OpenApiResponse ProblemResponse(IOpenApiSchema problem, string description) => new()

@@ -51,6 +51,12 @@ public sealed partial class ReportJobs
                     LogShardSuperseded(work.ReportId, work.Index + 1, work.ShardCount, work.Attempt, Worker);
                     return;
                 }
+                catch (Exception e) when (DatabaseUnavailable.IsCause(e))
+                {
+                    // The shard's heartbeat stops with it: another worker takes it over once the database answers.
+                    LogDatabaseUnavailable(e, work.ReportId, work.Attempt, Worker);
+                    return;
+                }
             }
         }
     }
@@ -139,6 +145,8 @@ public sealed partial class ReportJobs
     /// Computes one shard and stores its CSV; false when the shard failed (and with it the report). The
     /// report's own worker (<paramref name="reportStores"/> set: the report's store count) also beats the
     /// report's heartbeat meanwhile: it holds the snapshot, and a report whose heartbeat stops is run again.
+    /// A database that does not answer fails nothing: its error is thrown on, and the shard is taken up
+    /// again once its heartbeat is stale.
     /// </summary>
     private bool ComputeShard(IReportShardStore shards, IReportSnapshot snapshot, ShardWork work, int? reportStores, CancellationToken cancellationToken)
     {
@@ -160,7 +168,7 @@ public sealed partial class ReportJobs
         {
             throw;
         }
-        catch (Exception e) when (e is not RunSupersededException)
+        catch (Exception e) when (e is not RunSupersededException && !DatabaseUnavailable.IsCause(e))
         {
             Fail(work.ReportId, work.Attempt, e, $"shard {work.Index + 1} of {work.ShardCount}");
             return false;

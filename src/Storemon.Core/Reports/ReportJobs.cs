@@ -65,7 +65,9 @@ public sealed partial class ReportJobs(
 
     /// <summary>
     /// Runs the report if nobody else is: Complete with its CSV, or Failed with the reason. A cancelled
-    /// run (the process shutting down) leaves the report Running, to be run again by whoever finds it stale.
+    /// run (the process shutting down), or one that the database stopped answering, leaves the report
+    /// Running, to be run again by whoever finds it stale. So does a failure that cannot be recorded:
+    /// whatever goes wrong, a report is never left Running with a beating heart and nobody behind it.
     /// </summary>
     public void Execute(string reportId, CancellationToken cancellationToken)
     {
@@ -94,6 +96,13 @@ public sealed partial class ReportJobs(
         catch (RunSupersededException)
         {
             LogSuperseded(report.Id, report.Attempts, Worker);
+        }
+        catch (Exception e) when (DatabaseUnavailable.IsCause(e))
+        {
+            // Not a fault of the report: it is left Running, as a runner that died would leave it (the
+            // database could not record anything else now anyway). Its heartbeat has stopped, so once the
+            // database answers again the recovery runs it again after StaleAfter.
+            LogDatabaseUnavailable(e, report.Id, report.Attempts, Worker);
         }
         catch (Exception e)
         {
@@ -201,6 +210,9 @@ public sealed partial class ReportJobs(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Report {ReportId}: attempt {Attempt} on {Worker} stopped, writing nothing: the report is no longer Running in it (taken for dead and claimed again, or failed by one of its shards)")]
     private partial void LogSuperseded(string reportId, int attempt, string worker);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Report {ReportId} (attempt {Attempt}) stopped on {Worker}: the database does not answer; what was left is taken up again once it does and this run's heartbeat is stale")]
+    private partial void LogDatabaseUnavailable(Exception error, string reportId, int attempt, string worker);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Report {ReportId} (attempt {Attempt}, {Part}) failed on {Worker}")]
     private partial void LogFailed(Exception error, string reportId, int attempt, string part, string worker);

@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using Hangfire.PostgreSql;
@@ -37,10 +33,6 @@ internal enum PostgresSchema
 internal static class PostgresServer
 {
     public const string ConnectionVariable = "STOREMON_TEST_POSTGRES";
-
-    // The folder of each throwaway server is named after the test process that started it, so that a
-    // later run can tell the servers of crashed runs (whose process is gone) and stop them.
-    private const string FolderPrefix = "storemon-test-postgres-";
 
     private static readonly Lazy<Server> Instance = new(Start);
 
@@ -203,31 +195,17 @@ internal static class PostgresServer
             return Connect(given, $"the server of {ConnectionVariable}");
         }
 
-        var script = FindScript();
-        if (script is null)
+        ThrowawayPostgres.RemoveServersOfEndedRuns();
+        try
         {
-            return new Server(null, $"scripts/test-postgres.sh was not found above {AppContext.BaseDirectory}.");
+            var server = ThrowawayPostgres.Start();
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Dispose();
+            return Connect(server.ConnectionString, "the server started by scripts/test-postgres.sh");
         }
-        RemoveServersOfEndedRuns(script);
-        string? error = null;
-        // A free port can be taken by someone else before the server binds it: then try another.
-        for (var attempt = 0; attempt < 3; attempt++)
+        catch (InvalidOperationException e)
         {
-            var folder = Path.Combine(Path.GetTempPath(), $"{FolderPrefix}{Environment.ProcessId}-{Guid.NewGuid().ToString("N", CultureInfo.InvariantCulture)[..8]}");
-            var (exitCode, output, errors) = RunScript(script, "start", folder, FreePort().ToString(CultureInfo.InvariantCulture));
-            if (exitCode == 0)
-            {
-                AppDomain.CurrentDomain.ProcessExit += (_, _) => RunScript(script, "stop", folder);
-                return Connect(output.Trim(), $"the server started in {folder}");
-            }
-            RunScript(script, "stop", folder);
-            error = $"scripts/test-postgres.sh could not start a server (exit code {exitCode}): {errors.Trim()}";
-            if (!errors.Contains("already in use", StringComparison.Ordinal))
-            {
-                break;
-            }
+            return new Server(null, e.Message);
         }
-        return new Server(null, error);
 
         static Server Connect(string connectionString, string what)
         {
@@ -241,65 +219,6 @@ internal static class PostgresServer
             {
                 return new Server(null, $"{what} does not answer: {e.Message}");
             }
-        }
-    }
-
-    // A server whose test process died (killed, or crashed before its exit hook ran) would otherwise
-    // run until the machine stops.
-    private static void RemoveServersOfEndedRuns(string script)
-    {
-        foreach (var folder in Directory.EnumerateDirectories(Path.GetTempPath(), FolderPrefix + "*"))
-        {
-            var owner = Path.GetFileName(folder)[FolderPrefix.Length..].Split('-')[0];
-            if (int.TryParse(owner, CultureInfo.InvariantCulture, out var pid) && !IsRunning(pid))
-            {
-                RunScript(script, "stop", folder);
-            }
-        }
-
-        static bool IsRunning(int pid)
-        {
-            try
-            {
-                using var process = Process.GetProcessById(pid);
-                return !process.HasExited;
-            }
-            catch (ArgumentException)
-            {
-                return false;
-            }
-        }
-    }
-
-    private static string? FindScript()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            var candidate = Path.Combine(folder.FullName, "scripts", "test-postgres.sh");
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-        return null;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static ChildProcess.Result RunScript(string script, params string[] arguments)
-    {
-        try
-        {
-            return ChildProcess.Run("bash", [script, .. arguments], TimeSpan.FromMinutes(2));
-        }
-        catch (TimeoutException e)
-        {
-            return new ChildProcess.Result(-1, "", e.Message);
         }
     }
 }

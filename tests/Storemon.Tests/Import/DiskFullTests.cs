@@ -137,14 +137,14 @@ public abstract class DiskFullTests : IDisposable
         File.WriteAllText(path, FullDisk.Csv(kind));
         _small.Disk.FillLeaving(FullDisk.Left);
 
-        var error = Assert.ThrowsAny<Exception>(() => CsvImporter.Import(kind, Db.Store, path));
+        var error = Assert.ThrowsAny<Exception>(() => CsvImporter.Import(kind, Db.Store, path, ImportRules.AnyTime));
 
         Assert.True(DiskFull.OfDatabase(error), $"Not recognised as a full disk: {error}");
         Assert.False(DiskFull.OfFile(error));
         AssertUnchanged(dump, report);
 
         _small.Disk.Free();
-        var summary = CsvImporter.Import(kind, Db.Store, path);
+        var summary = CsvImporter.Import(kind, Db.Store, path, ImportRules.AnyTime);
 
         Assert.Equal((FullDisk.Rows, FullDisk.Rows, 0), (summary.RowsRead, summary.Imported, summary.Rejected));
         Assert.Equal(kind switch
