@@ -67,7 +67,7 @@ internal static class IngestionEndpoints
         non-UTF-8 file) imports nothing and answers 400. Uploads over Ingestion:MaxImportBytes (1 GiB by
         default) are refused with 413. A store id must be printable (no control characters) and at most
         256 characters long; a poll more than Ingestion:MaxFutureSkew (24 h by default) after the
-        service's clock is rejected as in the future.
+        service's clock is rejected as in the future. A full disk imports nothing and answers 507.
         """;
 
     public static WebApplicationBuilder AddIngestionLimits(this WebApplicationBuilder builder)
@@ -94,18 +94,21 @@ internal static class IngestionEndpoints
                 position (from 1) and reason, the others are written in one transaction. A store id must be
                 printable (no control characters) and at most 256 characters long; a poll more than
                 Ingestion:MaxFutureSkew (24 h by default) after the service's clock is rejected as in the
-                future. Bodies over Ingestion:MaxPollBodyBytes (16 MiB by default) are refused with 413.
+                future. Bodies over Ingestion:MaxPollBodyBytes (16 MiB by default) are refused with 413; a full
+                disk stores nothing and answers 507.
                 """)
             .Accepts<List<PollBody>>("application/json", ApiDocumentation.CsvMediaType)
             .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status507InsufficientStorage);
         var imports = app.MapGroup("/imports").WithTags("Ingestion").RequireAuthorization(Scopes.Ingest)
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(options.MaxImportBytes))
             // The form reader has its own limit (128 MiB by default): a multipart upload gets the same one.
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestFormLimitsAttribute { MultipartBodyLengthLimit = options.MaxImportBytes })
             .DisableAntiforgery()
             .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status507InsufficientStorage);
         imports.MapPost("/status", ImportStatus)
             .WithName("import_status")
             .Accepts<string>("multipart/form-data", ApiDocumentation.CsvMediaType)
