@@ -19,21 +19,7 @@ public static class DatabaseUnavailable
     private const int SqliteCantOpen = 14;
 
     /// <summary>True when <paramref name="error"/>, or an exception it wraps, says that the database does not answer.</summary>
-    public static bool IsCause(Exception? error)
-    {
-        for (var e = error; e is not null; e = e.InnerException)
-        {
-            if (e is AggregateException aggregate)
-            {
-                return aggregate.InnerExceptions.Any(IsCause);
-            }
-            if (SaysUnavailable(e))
-            {
-                return true;
-            }
-        }
-        return false;
-    }
+    public static bool IsCause(Exception? error) => ExceptionCauses.Any(error, SaysUnavailable);
 
     private static bool SaysUnavailable(Exception error) => error switch
     {

@@ -19,19 +19,10 @@ public static class DiskFull
     private const int WindowsHandleDiskFull = unchecked((int)0x80070027);
 
     /// <summary>True when <paramref name="exception"/>, or one it wraps, is the database saying that its disk is full.</summary>
-    public static bool OfDatabase(Exception? exception) => Any(exception, static e =>
+    public static bool OfDatabase(Exception? exception) => ExceptionCauses.Any(exception, static e =>
         e is SqliteException { SqliteErrorCode: SQLitePCL.raw.SQLITE_FULL } or PostgresException { SqlState: PostgresErrorCodes.DiskFull });
 
     /// <summary>True when <paramref name="exception"/>, or one it wraps, is a file of this process that could not be written for lack of space.</summary>
-    public static bool OfFile(Exception? exception) => Any(exception, static e =>
+    public static bool OfFile(Exception? exception) => ExceptionCauses.Any(exception, static e =>
         e is IOException { HResult: NoSpaceLeftOnDevice or WindowsDiskFull or WindowsHandleDiskFull });
-
-    // Drivers and background writers wrap what failed (a migration's error, a task's AggregateException).
-    private static bool Any(Exception? exception, Func<Exception, bool> match) => exception switch
-    {
-        null => false,
-        _ when match(exception) => true,
-        AggregateException aggregate => aggregate.InnerExceptions.Any(inner => Any(inner, match)),
-        _ => Any(exception.InnerException, match),
-    };
 }
