@@ -4,6 +4,7 @@ using Storemon.Api.Health;
 using Storemon.Api.Ingestion;
 using Storemon.Api.Reports;
 using Storemon.Api.Storage;
+using Storemon.Api.Ui;
 
 // storemon's HTTP service: the task's trigger_report / get_report, report resources, live ingestion.
 // The content root is where the service's files are (appsettings.json), wherever it is started from.
@@ -24,8 +25,9 @@ if (role == ProcessRole.Worker)
 builder.AddStoremonDatabase();   // Storemon:Database: a SQLite file by default, or PostgreSQL
 builder.AddReportJobs(runsJobs: role == ProcessRole.All);   // Hangfire: durable report jobs, workers, retention
 builder.AddApiKeyAccess();       // Access:Keys with scopes; open with a warning when none are set
-builder.AddDashboardLogin();     // /jobs in a browser: sign in once with an admin key
+builder.AddBrowserSessions();    // people in a browser: sign in once at /ui/login with a key, a session cookie for /ui and /jobs
 builder.AddSessionKeys();        // the keys of those sessions in the database: valid on every API node, across restarts
+builder.AddPages();              // /ui: the reports and each store's week, for people, rendered here
 builder.AddIngestionLimits();    // Ingestion: request size limits
 builder.AddDiskFullProblems();   // a full disk (the database's or the upload buffer's) answers 507
 builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
@@ -60,6 +62,7 @@ app.MapHealth();
 app.MapReports();
 app.MapIngestion();
 app.MapJobDashboard();
+app.MapPages();
 
 app.Run();
 

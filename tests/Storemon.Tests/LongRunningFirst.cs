@@ -23,6 +23,7 @@ public sealed class LongRunningFirst : ITestCollectionOrderer
     [
         typeof(KilledServerTests),
         typeof(ShardedReportTests),
+        typeof(Browser.ReportPagesTests),
         typeof(ReportJobTests_Postgres),
         typeof(AccessTests_Postgres),
         typeof(NaiveReferenceReportTests_Postgres),

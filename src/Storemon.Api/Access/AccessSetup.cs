@@ -81,8 +81,8 @@ internal static partial class AccessSetup
 
         public bool IsOpen => _keys.Length == 0;
 
-        /// <summary>Whether a key of this name is still configured with the admin scope.</summary>
-        public bool IsAdmin(string name) => _keys.Any(k => k.Key.Name == name && k.Key.Scopes.Contains(Scopes.Admin));
+        /// <summary>The key of this name as it is configured now, or null when there is none.</summary>
+        public ApiKeyOptions? Named(string name) => _keys.Select(k => k.Key).FirstOrDefault(k => k.Name == name);
 
         public ApiKeyOptions? Find(string presented)
         {

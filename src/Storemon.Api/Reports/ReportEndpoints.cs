@@ -269,33 +269,38 @@ internal static class ReportEndpoints
 
     private static bool TryRead(TriggerReportRequest? body, out ReportRequest request, out ProblemHttpResult problem)
     {
+        var read = TryRead(body?.AsOf, body?.Interpolation, body?.MaxGap, out request, out var error);
+        problem = read ? null! : TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: error.Title, detail: error.Detail);
+        return read;
+    }
+
+    /// <summary>Reads a trigger's three optional fields, as the API and the pages take them; or says which is wrong and why.</summary>
+    internal static bool TryRead(string? asOfText, string? interpolationText, string? maxGapText, out ReportRequest request, out (string Title, string Detail) error)
+    {
         request = new ReportRequest();
-        problem = null!;
+        error = default;
         Instant? asOf = null;
-        if (!string.IsNullOrWhiteSpace(body?.AsOf))
+        if (!string.IsNullOrWhiteSpace(asOfText))
         {
-            if (!TimestampParser.TryParseInstant(body.AsOf, out var parsed))
+            if (!TimestampParser.TryParseInstant(asOfText, out var parsed))
             {
-                problem = TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad as_of",
-                    detail: $"as_of '{body.AsOf}' is not a timestamp: use ISO 8601 with Z or an offset, such as 2023-01-25T18:13:22.47922Z.");
+                error = ("Bad as_of", $"as_of '{asOfText}' is not a timestamp: use ISO 8601 with Z or an offset, such as 2023-01-25T18:13:22.47922Z.");
                 return false;
             }
             asOf = parsed;
         }
         var interpolation = Interpolation.Nearest;
-        if (!string.IsNullOrWhiteSpace(body?.Interpolation) && !InterpolationNames.TryParse(body.Interpolation, out interpolation))
+        if (!string.IsNullOrWhiteSpace(interpolationText) && !InterpolationNames.TryParse(interpolationText, out interpolation))
         {
-            problem = TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad interpolation",
-                detail: $"interpolation '{body.Interpolation}' is neither {InterpolationNames.Nearest} nor {InterpolationNames.CarryForward}.");
+            error = ("Bad interpolation", $"interpolation '{interpolationText}' is neither {InterpolationNames.Nearest} nor {InterpolationNames.CarryForward}.");
             return false;
         }
         Duration? maxGap = null;
-        if (!string.IsNullOrWhiteSpace(body?.MaxGap))
+        if (!string.IsNullOrWhiteSpace(maxGapText))
         {
-            if (!MaxGaps.TryParse(body.MaxGap, out var gap))
+            if (!MaxGaps.TryParse(maxGapText, out var gap))
             {
-                problem = TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad max_gap",
-                    detail: $"max_gap '{body.MaxGap}' is not {MaxGaps.Allowed}.");
+                error = ("Bad max_gap", $"max_gap '{maxGapText}' is not {MaxGaps.Allowed}.");
                 return false;
             }
             maxGap = gap;

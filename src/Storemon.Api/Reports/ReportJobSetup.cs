@@ -63,13 +63,17 @@ internal static class ReportJobSetup
         return builder;
     }
 
+    public const string DashboardPath = "/jobs";
+
     /// <summary>The Hangfire dashboard, for operators with the admin scope.</summary>
     public static WebApplication MapJobDashboard(this WebApplication app)
     {
-        // Admin key in the header, or a browser session from /jobs/login (Access/DashboardLogin.cs).
-        app.MapHangfireDashboard(DashboardLogin.Path, new DashboardOptions { Authorization = [], AppPath = null, DisplayStorageConnectionString = false })
-            .RequireAuthorization(DashboardLogin.Policy);
-        app.MapDashboardLogin();
+        // Admin key in the header, or a browser session of an admin key (Access/BrowserSessions.cs).
+        app.MapHangfireDashboard(DashboardPath, new DashboardOptions { Authorization = [], AppPath = "/ui", DisplayStorageConnectionString = false })
+            .RequireAuthorization(BrowserSessions.Dashboard);
+        // Where the dashboard's sign-in was: a bookmark still finds the one sign-in page.
+        app.MapGet(DashboardPath + "/login", () => Results.Redirect($"{BrowserSessions.LoginPath}?ReturnUrl={Uri.EscapeDataString(DashboardPath)}"))
+            .AllowAnonymous().ExcludeFromDescription();
         return app;
     }
 

@@ -115,20 +115,47 @@ internal static class ServiceCalls
         return browser;
     }
 
-    /// <summary>Signs in to the job dashboard with <paramref name="key"/>; returns the session cookie as a browser sends it back (<c>storemon.jobs=…</c>).</summary>
+    /// <summary>Signs in with <paramref name="key"/>; returns the session cookie as a browser sends it back (<c>storemon.session=…</c>).</summary>
     public static async Task<string> SignInToDashboard(this ServiceFactory service, string key)
     {
         using var browser = service.Browser(keepsCookies: false);
         return await browser.SignInToDashboard(key);
     }
 
-    /// <summary>Signs in to the job dashboard with <paramref name="key"/> through a client that does not follow redirects; returns the session cookie.</summary>
+    /// <summary>Signs in on /ui/login with <paramref name="key"/> as a browser does (the form's anti-forgery token and cookie); returns the session cookie.</summary>
     public static async Task<string> SignInToDashboard(this HttpClient browser, string key)
     {
-        using var form = new FormUrlEncodedContent([new("key", key)]);
-        using var signIn = await browser.PostAsync("/jobs/login", form);
+        using var signIn = await browser.PostSignIn(key);
         Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
-        return signIn.Headers.GetValues("Set-Cookie").Single().Split(';')[0];
+        return signIn.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("storemon.session=", StringComparison.Ordinal)).Split(';')[0];
+    }
+
+    /// <summary>Posts the sign-in form with <paramref name="key"/>, its anti-forgery token read from the sign-in page first.</summary>
+    public static async Task<HttpResponseMessage> PostSignIn(this HttpClient browser, string key, string returnUrl = "")
+    {
+        var (token, cookie) = await browser.FormToken("/ui/login");
+        var request = new HttpRequestMessage(HttpMethod.Post, "/ui/login")
+        {
+            Content = new FormUrlEncodedContent([new("key", key), new("ReturnUrl", returnUrl), new("__RequestVerificationToken", token)]),
+        };
+        request.Headers.Add("Cookie", cookie);
+        return await browser.SendAsync(request);
+    }
+
+    /// <summary>The anti-forgery token of the first form of a page, and the cookie it goes with.</summary>
+    public static async Task<(string Token, string Cookie)> FormToken(this HttpClient browser, string page, string? sessionCookie = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, page);
+        if (sessionCookie is not null)
+        {
+            request.Headers.Add("Cookie", sessionCookie);
+        }
+        using var response = await browser.SendAsync(request);
+        var html = await response.Content.ReadAsStringAsync();
+        var token = System.Text.RegularExpressions.Regex.Match(html, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+        Assert.NotEmpty(token);
+        var cookie = response.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0]).Single(c => c.StartsWith(".AspNetCore.Antiforgery.", StringComparison.Ordinal));
+        return (token, sessionCookie is null ? cookie : $"{cookie}; {sessionCookie}");
     }
 
     /// <summary>GET /jobs with a session cookie sent by hand (as another node of the service would receive it).</summary>

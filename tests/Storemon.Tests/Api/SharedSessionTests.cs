@@ -71,7 +71,7 @@ public abstract class SharedSessionTests(DatabaseKind kind) : DatabaseTest(kind)
 
         // The same key and process, a different key ring: a browser is sent to sign in, a program gets the API's 401.
         Assert.Equal(HttpStatusCode.Redirect, browserStatus);
-        Assert.Equal("/jobs/login?ReturnUrl=%2Fjobs", location);
+        Assert.Equal("/ui/login?ReturnUrl=%2Fjobs", location);
         Assert.Equal(HttpStatusCode.Unauthorized, programStatus);
         Assert.Equal(1, Db.Count(KeysTable));
         Assert.Equal(1, otherDatabase.Count(KeysTable));
