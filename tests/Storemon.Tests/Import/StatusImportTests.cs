@@ -121,6 +121,22 @@ public abstract class StatusImportTests(DatabaseKind kind) : DatabaseTest(kind)
         Assert.Equal(["1674388800000000:1"], Db.Polls("s,2"));
     }
 
+    // The CSV reader split this \r\r\n into two empty records, "\r" and "\n", and each counted as a
+    // line: every rejection after it named the line below the right one.
+    [SkippableFact]
+    public void A_line_ending_in_a_carriage_return_before_a_CRLF_shifts_no_line_number()
+    {
+        var path = Db.WriteCsv("status.csv",
+            "status,store_id,timestamp_utc\r\r\n" +
+            "\" Inactive \",s2,yesterday\r" +
+            "inactive,s3,today\n");
+
+        var summary = CsvImporter.ImportStatus(Db.Store, path);
+
+        Assert.Equal((2, 0, 2), (summary.RowsRead, summary.Imported, summary.Rejected));
+        Assert.Equal([3, 4], summary.FirstRejections.Select(r => r.Line));
+    }
+
     [SkippableFact]
     public void Re_importing_a_poll_replaces_its_status_and_never_duplicates_it()
     {
