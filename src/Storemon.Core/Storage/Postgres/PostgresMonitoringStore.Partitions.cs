@@ -164,12 +164,15 @@ public static class PollWeeks
         }
         var newest = weeks.Max();
         var all = new HashSet<long>(weeks);
-        for (var i = 1; i <= Ahead; i++)
+        // No week past the last one a poll can be in (that of 9999-12-31): no partition could be named for it.
+        for (var i = 1; i <= Ahead && newest + (i * Length) <= LastMicrosecond; i++)
         {
             all.Add(newest + (i * Length));
         }
         return all;
     }
+
+    private static readonly long LastMicrosecond = (DateTime.MaxValue.Ticks - DateTime.UnixEpoch.Ticks) / 10;
 
     /// <summary>The partition of the week beginning at <paramref name="week"/>: <c>poll_YYYYMMDD</c>, its Monday.</summary>
     public static string NameOf(long week) =>
@@ -189,6 +192,9 @@ public static class PollWeeks
     }
 
     /// <summary>A timestamptz literal of the instant, in UTC, as partition bounds are written.</summary>
+    /// <remarks>The week of 9999-12-31 ends in year 10000, past what a DateTime holds: its partition is open-ended.</remarks>
     internal static string Literal(long unixMicroseconds) =>
-        DateTime.UnixEpoch.AddTicks(unixMicroseconds * 10).ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture) + "+00";
+        unixMicroseconds > LastMicrosecond
+            ? "infinity"
+            : DateTime.UnixEpoch.AddTicks(unixMicroseconds * 10).ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture) + "+00";
 }
