@@ -31,6 +31,8 @@ public sealed class LongRunningFirst : ITestCollectionOrderer
         typeof(GetReportTests_Postgres),
         typeof(IngestionTests_Postgres),
         typeof(NaiveReferenceTests),
+        typeof(Import.ImportFuzzTests_Postgres),
+        typeof(Api.IngestionFuzzTests_Postgres),
     ];
 
     // The name xunit gives the collection of a test class that does not name one of its own.

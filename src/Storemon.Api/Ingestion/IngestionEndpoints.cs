@@ -211,7 +211,17 @@ internal static class IngestionEndpoints
             {
                 if (request.HasFormContentType)
                 {
-                    var form = await request.ReadFormAsync(cancellationToken);
+                    IFormCollection form;
+                    try
+                    {
+                        form = await request.ReadFormAsync(cancellationToken);
+                    }
+                    catch (Exception e) when (e is InvalidDataException || (e is IOException && e is not BadHttpRequestException))
+                    {
+                        // A body over a limit stays Kestrel's 413; a body that is not multipart as its header says is the caller's error.
+                        return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Malformed upload",
+                            detail: $"The multipart body cannot be read: {e.Message}");
+                    }
                     if (form.Files.Count != 1)
                     {
                         return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "One file expected",

@@ -38,6 +38,7 @@ internal sealed class CsvTable : IDisposable
     private readonly IProgress<ImportProgress>? _progress;
     private readonly CancellationToken _cancellationToken;
     private int _nextLine;
+    private bool _endedWithCarriageReturn;
 
     private CsvTable(
         string fileName, CsvDataReader reader, ByteCountingStream input, int[] ordinals, int headerLines, long? totalBytes,
@@ -163,6 +164,13 @@ internal sealed class CsvTable : IDisposable
             var raw = _reader.GetRawRecordSpan();
             Line = _nextLine;
             _nextLine += LineBreaks(raw);
+            // The reader sometimes ends a record at the \r of a \r\n and hands the \n over as an empty
+            // record of its own: one line break, not two.
+            if (_endedWithCarriageReturn && raw.StartsWith('\n'))
+            {
+                _nextLine--;
+            }
+            _endedWithCarriageReturn = raw.EndsWith('\r');
             if (raw.TrimEnd("\r\n").IsEmpty)
             {
                 continue;

@@ -30,20 +30,22 @@ public abstract class StatusImportTests(DatabaseKind kind) : DatabaseTest(kind)
         Assert.Equal(2, Db.Count("poll"));
     }
 
+    // On PostgreSQL, a poll in the last week of 9999 failed the whole import: the partitions of that
+    // week and of the weeks kept ready after it end in year 10000, which a DateTime cannot name.
     [SkippableFact]
-    public void Polls_at_the_first_and_last_microsecond_the_service_keeps_are_imported()
+    public void Polls_at_the_first_and_last_microsecond_of_the_years_kept_are_imported()
     {
         var path = Db.WriteCsv("status.csv", """
             store_id,status,timestamp_utc
-            s1,active,0001-01-01T00:00:00Z
-            s1,inactive,9999-12-31T23:59:59.999999Z
-            s2,active,9999-12-31 00:00:00 UTC
+            first,active,0001-01-01 00:00:00 UTC
+            last,inactive,9999-12-31 23:59:59.999999 UTC
             """);
 
         var summary = CsvImporter.ImportStatus(Db.Store, path);
 
-        Assert.Equal((3, 3, 0), (summary.RowsRead, summary.Imported, summary.Rejected));
-        Assert.Equal(["-62135596800000000:1", "253402300799999999:0"], Db.Polls("s1"));
+        Assert.Equal((2, 2, 0), (summary.RowsRead, summary.Imported, summary.Rejected));
+        Assert.Equal(["-62135596800000000:1"], Db.Polls("first"));
+        Assert.Equal(["253402300799999999:0"], Db.Polls("last"));
     }
 
     // SPEC, Bad input: one device with a wrong clock must not move every report's T to 2099.
@@ -183,6 +185,22 @@ public abstract class StatusImportTests(DatabaseKind kind) : DatabaseTest(kind)
         Assert.Equal("store_id \"two\\u000Alines\" holds the control character U+000A at position 4; a store id is printable text.",
             summary.FirstRejections[0].Reason);
         Assert.Equal(["1674388800000000:1"], Db.Polls("s,2"));
+    }
+
+    // The CSV reader split this \r\r\n into two empty records, "\r" and "\n", and each counted as a
+    // line: every rejection after it named the line below the right one.
+    [SkippableFact]
+    public void A_line_ending_in_a_carriage_return_before_a_CRLF_shifts_no_line_number()
+    {
+        var path = Db.WriteCsv("status.csv",
+            "status,store_id,timestamp_utc\r\r\n" +
+            "\" Inactive \",s2,yesterday\r" +
+            "inactive,s3,today\n");
+
+        var summary = CsvImporter.ImportStatus(Db.Store, path);
+
+        Assert.Equal((2, 0, 2), (summary.RowsRead, summary.Imported, summary.Rejected));
+        Assert.Equal([3, 4], summary.FirstRejections.Select(r => r.Line));
     }
 
     [SkippableFact]
