@@ -50,9 +50,7 @@ public static class UptimeCalculator
         ReadOnlySpan<(long Start, long End)> open, ReadOnlySpan<Poll> polls, ReportWindow window, Interpolation interpolation,
         long? maxGap = null)
     {
-        var totals = new WindowTotals(window);
-        Walk(open, polls, interpolation, maxGap, ref totals);
-        return totals.Uptime;
+        return Walk(open, polls, interpolation, maxGap, new WindowTotals(window)).Uptime;
     }
 
     /// <summary>
@@ -66,9 +64,7 @@ public static class UptimeCalculator
     {
         ArgumentNullException.ThrowIfNull(segments);
         segments.Clear();
-        var sink = new TimelineSink(new WindowTotals(window), segments);
-        Walk(open, polls, interpolation, maxGap, ref sink);
-        return sink.Totals.Uptime;
+        return Walk(open, polls, interpolation, maxGap, new TimelineSink(new WindowTotals(window), segments)).Totals.Uptime;
     }
 
     /// <summary>
@@ -76,14 +72,18 @@ public static class UptimeCalculator
     /// every piece of business time in order: what each poll owns as active or inactive, and with a
     /// staleness limit what no poll owns as unknown. The pieces tile the business time exactly.
     /// </summary>
-    /// <remarks>The sink is a struct type parameter, so each sink gets its own compiled walk with its calls inlined.</remarks>
-    public static void Walk<TSink>(
-        ReadOnlySpan<(long Start, long End)> open, ReadOnlySpan<Poll> polls, Interpolation interpolation, long? maxGap, ref TSink sink)
+    /// <returns>The sink after the last piece.</returns>
+    /// <remarks>
+    /// The sink is a struct type parameter, so each sink gets its own compiled walk with its calls inlined;
+    /// it is passed and returned by value, so that its fields can live in registers during the walk.
+    /// </remarks>
+    public static TSink Walk<TSink>(
+        ReadOnlySpan<(long Start, long End)> open, ReadOnlySpan<Poll> polls, Interpolation interpolation, long? maxGap, TSink sink)
         where TSink : struct, ISegmentSink
     {
         if (polls.IsEmpty || open.IsEmpty)
         {
-            return;
+            return sink;
         }
 
         var b = 0;
@@ -137,6 +137,7 @@ public static class UptimeCalculator
             }
             segmentStart = segmentEnd;
         }
+        return sink;
     }
 
     // Poll times come from microseconds (multiples of ten ticks), so the sum is even and the
