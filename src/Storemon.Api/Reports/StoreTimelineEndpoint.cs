@@ -96,7 +96,7 @@ internal static class StoreTimelineEndpoint
         {
             return ReportEndpoints.NotComplete(report);
         }
-        var row = StoredRow(reports, id, storeId);
+        var row = StoreTimelines.StoredRow(reports, id, storeId);
         var timeline = row is null ? null
             : StoreTimelines.Read(store, storeId, asOf, report.Request.Interpolation, report.Request.MaxGap, cancellationToken);
         if (row is null || timeline is null)
@@ -121,17 +121,6 @@ internal static class StoreTimelineEndpoint
                 Format(interval.Start), Format(interval.End), Local(interval.Start, timeline.Zone), Local(interval.End, timeline.Zone)))],
             [.. timeline.Polls.Select(poll => new PollView(Format(poll.UnixTicks), poll.Active ? "active" : "inactive"))],
             [.. timeline.Segments.Select(segment => new TimelineSegmentView(Format(segment.StartTicks), Format(segment.EndTicks), StatusName(segment.Status)))]));
-    }
-
-    private static string? StoredRow(IReportStore reports, string id, string storeId)
-    {
-        using var csv = reports.OpenReportCsv(id);
-        if (csv is null)
-        {
-            return null;
-        }
-        using var reader = new StreamReader(csv);
-        return ReportCsv.FindRow(reader, storeId);
     }
 
     // Every local date the week [T − 168 h, T) touches, whole, so that a page can draw a lane per day.

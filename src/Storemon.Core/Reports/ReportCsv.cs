@@ -71,6 +71,7 @@ public static class ReportCsv
     {
         ArgumentNullException.ThrowIfNull(csv);
         var start = CsvText.Field(StoreIdCell(storeId)) + ",";
+        csv.ReadLine(); // the header, which a store named store_id would match
         while (csv.ReadLine() is { } line)
         {
             if (line.StartsWith(start, StringComparison.Ordinal))

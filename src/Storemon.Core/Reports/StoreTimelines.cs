@@ -32,6 +32,19 @@ public sealed record StoreTimeline(
 /// <summary>Reads one store's timeline from the database, through the report's own reads and engine.</summary>
 public static class StoreTimelines
 {
+    /// <summary>The row of <paramref name="storeId"/> in the stored CSV of report <paramref name="reportId"/>, its line break included; null when there is none.</summary>
+    public static string? StoredRow(IReportStore reports, string reportId, string storeId)
+    {
+        ArgumentNullException.ThrowIfNull(reports);
+        using var csv = reports.OpenReportCsv(reportId);
+        if (csv is null)
+        {
+            return null;
+        }
+        using var reader = new StreamReader(csv);
+        return ReportCsv.FindRow(reader, storeId);
+    }
+
     /// <summary>
     /// The timeline of <paramref name="storeId"/> at report time <paramref name="asOf"/>, from a snapshot of
     /// <paramref name="store"/> as it is now; null when the database has no such store.
