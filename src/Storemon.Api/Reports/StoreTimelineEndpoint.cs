@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using NodaTime;
@@ -86,8 +87,9 @@ internal static class StoreTimelineEndpoint
     internal static Results<Ok<StoreTimelineView>, ProblemHttpResult> GetStoreTimeline(
         [Description("The report's id.")] string id,
         [FromRoute(Name = "store_id"), Description("The store's id, as imported.")] string storeId,
-        IReportStore reports, IMonitoringStore store, CancellationToken cancellationToken)
+        HttpContext context, IReportStore reports, IMonitoringStore store, CancellationToken cancellationToken)
     {
+        storeId = StoreIdAsSent(context, storeId);
         if (reports.FindReport(id) is not { } report)
         {
             return ReportEndpoints.UnknownReport(id);
@@ -121,6 +123,21 @@ internal static class StoreTimelineEndpoint
                 Format(interval.Start), Format(interval.End), Local(interval.Start, timeline.Zone), Local(interval.End, timeline.Zone)))],
             [.. timeline.Polls.Select(poll => new PollView(Format(poll.UnixTicks), poll.Active ? "active" : "inactive"))],
             [.. timeline.Segments.Select(segment => new TimelineSegmentView(Format(segment.StartTicks), Format(segment.EndTicks), StatusName(segment.Status)))]));
+    }
+
+    // The server decodes the path but for %2F, which a route value keeps as it came, so an id holding '/'
+    // (sent as %2F) would not be found, and one holding "%2F" (sent as %252F) would be taken for it. The
+    // id is the request target's second-to-last segment, decoded once.
+    private static string StoreIdAsSent(HttpContext context, string routeValue)
+    {
+        if (!routeValue.Contains('%', StringComparison.Ordinal)
+            || context.Features.Get<IHttpRequestFeature>()?.RawTarget is not { Length: > 0 } target)
+        {
+            return routeValue;
+        }
+        var path = target.Split('?', 2)[0];
+        var segments = path.Split('/');
+        return segments.Length >= 2 ? Uri.UnescapeDataString(segments[^2]) : routeValue;
     }
 
     // Every local date the week [T − 168 h, T) touches, whole, so that a page can draw a lane per day.
