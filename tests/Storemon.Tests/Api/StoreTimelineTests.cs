@@ -8,14 +8,9 @@ namespace Storemon.Tests.Api;
 /// <summary>GET /reports/{id}/stores/{store_id}/timeline: how a complete report arrived at one store's row.</summary>
 public abstract class StoreTimelineTests(DatabaseKind kind) : ServiceTest(kind)
 {
-    // The SPEC's worked example: open Monday 09:00–12:00 in New York (13:00–16:00 UTC on 14 October 2024),
-    // polled at 10:14 local (active) and 11:15 local (inactive); the report runs at 12:00 local.
-    private async Task ImportWorkedExample()
-    {
-        await Client.PostCsv("/imports/hours", "store_id,dayOfWeek,start_time_local,end_time_local\nworked,0,09:00:00,12:00:00\n");
-        await Client.PostCsv("/imports/timezones", "store_id,timezone_str\nworked,America/New_York\n");
-        await Client.PostPolls(("worked", "active", "2024-10-14 14:14:00 UTC"), ("worked", "inactive", "2024-10-14 15:15:00 UTC"));
-    }
+    // The SPEC's worked example (13:00–16:00 UTC on Monday 14 October 2024, polls at 10:14 and 11:15 local);
+    // the report runs at 12:00 local.
+    private Task ImportWorkedExample() => Client.ImportWorkedExample();
 
     private Task<string> CompleteReport(object body) => CompleteReport(Client, body);
 
