@@ -94,12 +94,13 @@ internal static class StoreTimelineEndpoint
         {
             return ReportEndpoints.UnknownReport(id);
         }
-        if (report.Status != ReportStatus.Complete || report.AsOf is not { } asOf)
+        if (report.Status != ReportStatus.Complete)
         {
             return ReportEndpoints.NotComplete(report);
         }
-        var row = StoreTimelines.StoredRow(reports, id, storeId);
-        var timeline = row is null ? null
+        // A report without a report time (there were no polls) is its header alone.
+        var row = report.AsOf is null ? null : StoreTimelines.StoredRow(reports, id, storeId);
+        var timeline = row is null || report.AsOf is not { } asOf ? null
             : StoreTimelines.Read(store, storeId, asOf, report.Request.Interpolation, report.Request.MaxGap, cancellationToken);
         if (row is null || timeline is null)
         {
@@ -110,7 +111,7 @@ internal static class StoreTimelineEndpoint
         return TypedResults.Ok(new StoreTimelineView(
             report.Id,
             storeId,
-            Format(asOf),
+            Format(timeline.Window.AsOf),
             Format(timeline.Window.WeekStart),
             InterpolationNames.Name(report.Request.Interpolation),
             report.Request.MaxGap is { } gap ? MaxGaps.Format(gap) : null,

@@ -170,6 +170,10 @@ public abstract class StoreTimelineTests(DatabaseKind kind) : ServiceTest(kind)
     [SkippableFact]
     public async Task An_unknown_report_a_store_without_a_row_and_a_report_still_running_are_problems()
     {
+        // Over no polls at all a report is its header alone: no store has a row.
+        var empty = await CompleteReport(new { });
+        using var inEmpty = await Client.GetAsync($"/reports/{empty}/stores/worked/timeline");
+        Assert.Equal($"Report {empty} has no row for store 'worked'.", await inEmpty.AssertProblem(HttpStatusCode.NotFound, "Unknown store"));
         await ImportWorkedExample();
         // Polled only before the week: in the database, not in a report without max_gap.
         await Client.PostPolls(("silent", "active", "2024-10-01 10:00:00 UTC"));
