@@ -77,6 +77,7 @@ internal static class Benchmark
 
             TimeReports(database, Path.Combine(work, "week.report.csv"), options.Runs, output, cancellationToken);
             CompareMaxGap(database, Path.Combine(work, "week.report.csv"), options.Runs, output, cancellationToken);
+            TimeTimelines(database, Path.Combine(work, "week.report.csv"), options.Runs, output, cancellationToken);
 
             if (options.HistoryWeeks > 1)
             {
@@ -323,6 +324,50 @@ internal static class Benchmark
         var (plainSeconds, plain, limitedSeconds, withGap) = Alternately(runs,
             () => WriteReport(store, reportFile, cancellationToken), () => WriteReport(store, reportFile, cancellationToken, limited));
         output.WriteLine(Line($"report with max_gap PT2H: median {Median(limitedSeconds):F3} s ({withGap.Stores:N0} stores, {withGap.PollRows:N0} rows) vs without {Median(plainSeconds):F3} s ({plain.Stores:N0} stores): ratio {Median(limitedSeconds) / Median(plainSeconds):F2}"));
+    }
+
+    // What GET /reports/{id}/stores/{store_id}/timeline does for one store, in process: the report's record,
+    // the store's row in its stored CSV (read up to the row), and the store recomputed from a snapshot (its
+    // hours, zone and polls through the report's read, the engine's walk). Timed on stores spread over the
+    // CSV's order, since a later row is found after reading more of the CSV; every recomputed row must be
+    // the report's.
+    private static void TimeTimelines(string database, string reportFile, int runs, TextWriter output, CancellationToken cancellationToken)
+    {
+        const int Sample = 41;
+        using var store = OpenStore(database);
+        var summary = WriteReport(store, reportFile, cancellationToken);
+        var now = summary.AsOf!.Value;
+        var reportId = "bench" + Guid.NewGuid().ToString("N")[..27];
+        store.CreateReport(new ReportRecord(reportId, ReportStatus.Pending, new ReportRequest(), now));
+        var attempt = store.TryStartReport(reportId, now, now)!.Attempts;
+        store.CompleteReport(reportId, attempt, summary, File.ReadAllBytes(reportFile), now);
+        // The generated ids are UUIDs and digits: the CSV's first cell is the id itself.
+        var ids = File.ReadLines(reportFile).Skip(1).Select(line => line[..line.IndexOf(',', StringComparison.Ordinal)]).ToList();
+        var sample = Enumerable.Range(0, Sample).Select(i => ids[(int)((long)i * (ids.Count - 1) / (Sample - 1))]).ToList();
+
+        var seconds = new List<double>();
+        var mismatches = 0;
+        Timeline(sample[0]); // warm-up: compiling
+        for (var run = 0; run < runs; run++)
+        {
+            foreach (var storeId in sample)
+            {
+                var started = Stopwatch.GetTimestamp();
+                var matches = Timeline(storeId);
+                seconds.Add(Stopwatch.GetElapsedTime(started).TotalSeconds);
+                mismatches += matches ? 0 : 1;
+            }
+        }
+        var sorted = seconds.Order().ToList();
+        output.WriteLine(Line($"store timeline (report record, CSV row, store recomputed): median {Median(seconds) * 1000:F1} ms, 90th percentile {sorted[(int)(sorted.Count * 0.9)] * 1000:F1} ms, max {sorted[^1] * 1000:F1} ms, {seconds.Count} calls over {Sample} stores; {mismatches} rows differing from the report's"));
+
+        bool Timeline(string storeId)
+        {
+            var report = store.FindReport(reportId)!;
+            var row = StoreTimelines.StoredRow(store, reportId, storeId);
+            var timeline = StoreTimelines.Read(store, storeId, report.AsOf!.Value, report.Request.Interpolation, report.Request.MaxGap, cancellationToken);
+            return timeline is { InReport: true } && row == timeline.CsvRow;
+        }
     }
 
     // Both once untimed (compiling, caches), then in turns, each first every other run, so that neither

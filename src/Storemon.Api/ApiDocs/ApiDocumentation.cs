@@ -50,7 +50,7 @@ internal static class ApiDocumentation
             options.AddOperationTransformer(DescribeDatabaseOutage);
             options.AddOperationTransformer(DescribeAccess);
             options.AddOperationTransformer(DescribeCsvBodies);
-            options.AddSchemaTransformer(IntegersAsWritten);
+            options.AddSchemaTransformer(NumbersAsWritten);
         });
         return builder;
     }
@@ -181,12 +181,12 @@ internal static class ApiDocumentation
 
     /// <summary>
     /// The web JSON defaults also read numbers written as strings, so the generated schema of every
-    /// integer says "integer or string matching a pattern". The service writes numbers, and no request
-    /// body here carries one, so the document says integer.
+    /// integer or decimal says "number or string matching a pattern". The service writes numbers, and no
+    /// request body here carries one, so the document says integer or number.
     /// </summary>
-    private static Task IntegersAsWritten(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken cancellationToken)
+    private static Task NumbersAsWritten(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken cancellationToken)
     {
-        if (schema.Type is { } type && type.HasFlag(JsonSchemaType.Integer) && type.HasFlag(JsonSchemaType.String))
+        if (schema.Type is { } type && (type.HasFlag(JsonSchemaType.Integer) || type.HasFlag(JsonSchemaType.Number)) && type.HasFlag(JsonSchemaType.String))
         {
             schema.Type = type & ~JsonSchemaType.String;
             schema.Pattern = null;

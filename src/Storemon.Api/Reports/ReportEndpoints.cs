@@ -155,6 +155,7 @@ internal static class ReportEndpoints
             .Produces<string>(StatusCodes.Status200OK, CsvMediaType)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
+        reports.MapStoreTimeline().RequireAuthorization(Scopes.ReportsRead);
         return app;
     }
 
@@ -242,11 +243,13 @@ internal static class ReportEndpoints
             return UnknownReport(id);
         }
         context.Response.Headers["Report-Status"] = StatusName(report.Status);
-        return report.Status == ReportStatus.Complete
-            ? CsvFile(report, reports)
-            : TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The report is not complete",
-                detail: report.Status == ReportStatus.Failed ? $"The report failed: {report.Error}" : "The report is still running; try again shortly.");
+        return report.Status == ReportStatus.Complete ? CsvFile(report, reports) : NotComplete(report);
     }
+
+    /// <summary>What is asked of a complete report, asked of one still running or failed: a 409 that says which.</summary>
+    internal static ProblemHttpResult NotComplete(ReportRecord report) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The report is not complete",
+            detail: report.Status == ReportStatus.Failed ? $"The report failed: {report.Error}" : "The report is still running; try again shortly.");
 
     private static IResult CsvFile(ReportRecord report, IReportStore reports)
     {
@@ -263,7 +266,7 @@ internal static class ReportEndpoints
         return reader.ReadToEnd();
     }
 
-    private static ProblemHttpResult UnknownReport(string id) =>
+    internal static ProblemHttpResult UnknownReport(string id) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown report",
             detail: $"There is no report with id '{id}' (it may have been pruned after its retention).");
 

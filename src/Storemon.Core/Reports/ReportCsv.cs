@@ -55,6 +55,49 @@ public static class ReportCsv
         writer.Write('\n');
     }
 
+    /// <summary>The store's row as <see cref="WriteRow"/> writes it, its line break included.</summary>
+    public static string Row(string storeId, StoreUptime uptime, bool unknown)
+    {
+        using var writer = new StringWriter(CultureInfo.InvariantCulture);
+        WriteRow(writer, storeId, uptime, unknown);
+        return writer.ToString();
+    }
+
+    /// <summary>
+    /// The row of <paramref name="storeId"/> in a report CSV, its line break included, or null when the
+    /// report has none. The id is looked for as the report writes it (after an apostrophe, quoted).
+    /// </summary>
+    public static string? FindRow(TextReader csv, string storeId)
+    {
+        ArgumentNullException.ThrowIfNull(csv);
+        var start = CsvText.Field(StoreIdCell(storeId)) + ",";
+        csv.ReadLine(); // the header, which a store named store_id would match
+        while (csv.ReadLine() is { } line)
+        {
+            if (line.StartsWith(start, StringComparison.Ordinal))
+            {
+                return line + "\n";
+            }
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// The values of a row of <paramref name="storeId"/> (as <see cref="FindRow"/> finds it), in the order
+    /// of the header: minutes for the hour, hours for the day and week, as written (two decimals).
+    /// </summary>
+    public static decimal[] Values(string row, string storeId)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        var cells = row.AsSpan(CsvText.Field(StoreIdCell(storeId)).Length + 1).TrimEnd('\n');
+        var values = new List<decimal>(9);
+        foreach (var cell in cells.Split(','))
+        {
+            values.Add(decimal.Parse(cells[cell], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture));
+        }
+        return [.. values];
+    }
+
     /// <summary>
     /// Ticks to minutes or hours, rounded half away from zero to two decimals. Decimal arithmetic keeps
     /// the division exact, so 104.5 minutes prints as 104.50, never 104.49999.

@@ -143,10 +143,16 @@ public static class ReportRunner
         var name = record.TimeZone ?? DefaultTimeZone;
         if (!clocks.TryGetValue(name, out var clock))
         {
-            var zone = DateTimeZoneProviders.Tzdb.GetZoneOrNull(name)
-                ?? throw new InvalidDataException($"Store {record.ExternalId} has time zone '{name}', which the tz database of this build does not know.");
-            clocks[name] = clock = new StoreClock(zone, window.ClockRange);
+            clocks[name] = clock = new StoreClock(ZoneOf(record), window.ClockRange);
         }
         return clock;
+    }
+
+    /// <summary>The store's zone, <see cref="DefaultTimeZone"/> when it has none; a zone the tz database does not know fails the report, naming the store.</summary>
+    internal static DateTimeZone ZoneOf(StoreRecord record)
+    {
+        var name = record.TimeZone ?? DefaultTimeZone;
+        return DateTimeZoneProviders.Tzdb.GetZoneOrNull(name)
+            ?? throw new InvalidDataException($"Store {record.ExternalId} has time zone '{name}', which the tz database of this build does not know.");
     }
 }

@@ -54,6 +54,13 @@ public readonly record struct StoreRange(string? FromInclusive, string? ToExclus
     public bool IsAll => FromInclusive is null && ToExclusive is null;
 
     /// <summary>
+    /// The one store <paramref name="storeId"/>: the ids from it up to, not including, it followed by
+    /// U+0001. The only other ids in between would continue with U+0000, which no id holds (imports take
+    /// no control characters, and PostgreSQL no NUL at all).
+    /// </summary>
+    public static StoreRange Only(string storeId) => new(storeId, storeId + "\u0001");
+
+    /// <summary>
     /// The order of store ids in ranges: by Unicode code point, which is the order of their UTF-8 bytes
     /// and so how both databases compare them (PostgreSQL's COLLATE "C", SQLite's BINARY). .NET's ordinal
     /// order compares UTF-16 code units, which puts characters beyond U+FFFF before U+E000-U+FFFF.

@@ -40,6 +40,7 @@ public abstract class AccessTests(DatabaseKind kind) : ServiceTest(kind, Service
         { "GET", "/reports", "reports:read" },
         { "GET", "/reports/x", "reports:read" },
         { "GET", "/reports/x/csv", "reports:read" },
+        { "GET", "/reports/x/stores/s/timeline", "reports:read" },
         { "POST", "/polls", "ingest" },
         { "POST", "/imports/status", "ingest" },
         { "POST", "/imports/hours", "ingest" },

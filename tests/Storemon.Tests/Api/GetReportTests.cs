@@ -10,14 +10,9 @@ namespace Storemon.Tests.Api;
 /// <summary>The task's two endpoints: trigger_report with its optional body, and both answers of get_report.</summary>
 public abstract class GetReportTests(DatabaseKind kind) : ServiceTest(kind)
 {
-    // The SPEC's worked example: open Monday 09:00–12:00 in New York (UTC−4 in October), polled on
-    // Monday 14 October 2024 at 10:14 local (active) and 11:15 local (inactive).
-    private async Task ImportWorkedExample()
-    {
-        await Client.PostCsv("/imports/hours", "store_id,dayOfWeek,start_time_local,end_time_local\nworked,0,09:00:00,12:00:00\n");
-        await Client.PostCsv("/imports/timezones", "store_id,timezone_str\nworked,America/New_York\n");
-        await Client.PostPolls(("worked", "active", "2024-10-14 14:14:00 UTC"), ("worked", "inactive", "2024-10-14 15:15:00 UTC"));
-    }
+    // The SPEC's worked example (ServiceCalls.ImportWorkedExample): open Monday 09:00–12:00 in New York
+    // (UTC−4 in October), polled on Monday 14 October 2024 at 10:14 local (active) and 11:15 local (inactive).
+    private Task ImportWorkedExample() => Client.ImportWorkedExample();
 
     private static string Csv(string row) => $"{ReportCsv.Header}\n{row}\n";
 

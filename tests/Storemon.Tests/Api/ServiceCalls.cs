@@ -67,6 +67,17 @@ internal static class ServiceCalls
         return error;
     }
 
+    /// <summary>
+    /// Imports the SPEC's worked example, store <c>worked</c>: open Monday 09:00–12:00 in New York (UTC−4 in
+    /// October), polled on Monday 14 October 2024 at 10:14 local (active) and 11:15 local (inactive).
+    /// </summary>
+    public static async Task ImportWorkedExample(this HttpClient client)
+    {
+        await client.PostCsv("/imports/hours", "store_id,dayOfWeek,start_time_local,end_time_local\nworked,0,09:00:00,12:00:00\n");
+        await client.PostCsv("/imports/timezones", "store_id,timezone_str\nworked,America/New_York\n");
+        await client.PostPolls(("worked", "active", "2024-10-14 14:14:00 UTC"), ("worked", "inactive", "2024-10-14 15:15:00 UTC"));
+    }
+
     /// <summary>POSTs <paramref name="csv"/> as a <c>text/csv</c> body.</summary>
     public static async Task<HttpResponseMessage> PostCsv(this HttpClient client, string path, string csv)
     {

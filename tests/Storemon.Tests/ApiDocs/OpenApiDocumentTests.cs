@@ -56,7 +56,7 @@ public sealed class OpenApiDocumentTests
         var document = JsonNode.Parse(await ServedDocument())!;
 
         var operations = Operations(document).ToList();
-        Assert.Equal(10, operations.Count);
+        Assert.Equal(11, operations.Count);
         foreach (var (path, method, operation) in operations)
         {
             var name = $"{method.ToUpperInvariant()} {path}";

@@ -1,8 +1,6 @@
 using System.Runtime.InteropServices;
 using CsCheck;
-using NodaTime;
 using Storemon.Engine;
-using Storemon.Reports;
 
 namespace Storemon.Tests.Engine;
 
@@ -12,30 +10,16 @@ namespace Storemon.Tests.Engine;
 /// </summary>
 public class NaiveReferenceTests
 {
-    private sealed record EngineCase(Instant AsOf, RandomStore Store, Interpolation Interpolation, Duration? MaxGap);
-
-    // No limit, a limit near the polls' spacing (where most boundaries fall inside business hours), or
-    // any from a minute to the SPEC's most, seven days; whole minutes, as the reference needs.
-    private static readonly Gen<Duration?> MaxGaps = Gen.OneOf(
-        Gen.Const((Duration?)null),
-        Gen.Int[1, 240].Select(minutes => (Duration?)Duration.FromMinutes(minutes)),
-        Gen.Int[1, 7 * 24 * 60].Select(minutes => (Duration?)Duration.FromMinutes(minutes)));
-
     [Fact]
     public void Engine_measures_random_stores_to_the_tick_as_the_naive_reference_does()
     {
-        var cases = Gen.OneOf(RandomStores.Zones).SelectMany(zone => Gen.Select(
-            RandomStores.ReportTimeNear(zone), RandomStores.StoreIn(Gen.Const(zone)), RandomStores.Interpolations, MaxGaps,
-            (asOf, store, interpolation, maxGap) => new EngineCase(asOf, store, interpolation, maxGap)));
-
-        cases.Sample(c =>
+        RandomStores.Cases.Sample(c =>
         {
-            var window = new ReportWindow(c.AsOf);
-            var open = new List<(long Start, long End)>();
-            BusinessCalendar.OpenIntervals(c.Store.BusinessHours, new StoreClock(c.Store.TimeZone, window.ClockRange), window, open);
-            var polls = PollsAReportReads(c.Store.PollsAt(c.AsOf), window);
+            var window = c.Window;
+            var open = c.OpenIntervals();
+            var polls = c.PollsAReportReads();
 
-            var actual = UptimeCalculator.Measure(CollectionsMarshal.AsSpan(open), polls, window, c.Interpolation, c.MaxGap?.BclCompatibleTicks);
+            var actual = UptimeCalculator.Measure(CollectionsMarshal.AsSpan(open), polls, window, c.Interpolation, c.MaxGapTicks);
 
             var expected = NaiveUptime.Measure(c.Store.TimeZone, c.Store.Hours, c.Store.PollsAt(c.AsOf), c.AsOf, c.Interpolation, c.MaxGap);
             Assert.Equal(Measured.From(expected), Measured.From(actual));
@@ -55,13 +39,4 @@ public class NaiveReferenceTests
 
     private static long BusinessTime(List<(long Start, long End)> open, long from) =>
         open.Sum(i => Math.Max(i.End - Math.Max(i.Start, from), 0));
-
-    // What a report hands the calculator: the latest poll before the week, if any, then the week's polls up to T.
-    private static Poll[] PollsAReportReads(Poll[] polls, ReportWindow window)
-    {
-        var sorted = polls.Where(p => p.UnixTicks <= window.EndTicks).OrderBy(p => p.UnixTicks).ToArray();
-        var firstInWeek = Array.FindIndex(sorted, p => p.UnixTicks >= window.WeekStartTicks);
-        var from = firstInWeek < 0 ? sorted.Length - 1 : firstInWeek - 1;
-        return sorted[Math.Max(from, 0)..];
-    }
 }

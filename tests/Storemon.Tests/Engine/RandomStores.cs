@@ -98,4 +98,42 @@ internal static class RandomStores
 
     public static Gen<RandomStore> StoreIn(Gen<string> zone) =>
         Gen.Select(zone, Hours, Polls, (z, hours, polls) => new RandomStore(z, hours, polls));
+
+    // No limit, a limit near the polls' spacing (where most boundaries fall inside business hours), or
+    // any from a minute to the SPEC's most, seven days; whole minutes, as the naive reference needs.
+    private static readonly Gen<Duration?> MaxGaps = Gen.OneOf(
+        Gen.Const((Duration?)null),
+        Gen.Int[1, 240].Select(minutes => (Duration?)Duration.FromMinutes(minutes)),
+        Gen.Int[1, 7 * 24 * 60].Select(minutes => (Duration?)Duration.FromMinutes(minutes)));
+
+    /// <summary>A random store with a report time near one of its zone's transitions, either interpolation, with or without a staleness limit.</summary>
+    public static readonly Gen<EngineCase> Cases = Gen.OneOf(Zones).SelectMany(zone => Gen.Select(
+        ReportTimeNear(zone), StoreIn(Gen.Const(zone)), Interpolations, MaxGaps,
+        (asOf, store, interpolation, maxGap) => new EngineCase(asOf, store, interpolation, maxGap)));
+}
+
+/// <summary>What the engine is asked about one random store: at report time <see cref="AsOf"/>, how, with which limit.</summary>
+internal sealed record EngineCase(Instant AsOf, RandomStore Store, Interpolation Interpolation, Duration? MaxGap)
+{
+    public ReportWindow Window => new(AsOf);
+
+    public long? MaxGapTicks => MaxGap?.BclCompatibleTicks;
+
+    /// <summary>The store's business intervals within the week, as a report computes them.</summary>
+    public List<(long Start, long End)> OpenIntervals()
+    {
+        var open = new List<(long Start, long End)>();
+        BusinessCalendar.OpenIntervals(Store.BusinessHours, new StoreClock(Store.TimeZone, Window.ClockRange), Window, open);
+        return open;
+    }
+
+    /// <summary>What a report hands the calculator: the latest poll before the week, if any, then the week's polls up to T.</summary>
+    public Poll[] PollsAReportReads()
+    {
+        var window = Window;
+        var sorted = Store.PollsAt(AsOf).Where(p => p.UnixTicks <= window.EndTicks).OrderBy(p => p.UnixTicks).ToArray();
+        var firstInWeek = Array.FindIndex(sorted, p => p.UnixTicks >= window.WeekStartTicks);
+        var from = firstInWeek < 0 ? sorted.Length - 1 : firstInWeek - 1;
+        return sorted[Math.Max(from, 0)..];
+    }
 }

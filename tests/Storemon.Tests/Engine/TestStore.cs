@@ -56,6 +56,17 @@ internal sealed class TestStore(string zone = "Etc/UTC")
         return Measured.From(UptimeCalculator.Measure(CollectionsMarshal.AsSpan(open), polls, window, interpolation, maxGap?.BclCompatibleTicks));
     }
 
+    /// <summary>The store's timeline at <paramref name="asOf"/>: its business time by status, as the engine attributes it.</summary>
+    public IReadOnlyList<(Instant Start, Instant End, SegmentStatus Status)> Timeline(
+        Instant asOf, Interpolation interpolation = Interpolation.Nearest, Duration? maxGap = null)
+    {
+        var window = new ReportWindow(asOf);
+        Poll[] polls = [.. _polls.Where(p => p.UnixTicks <= window.EndTicks).OrderBy(p => p.UnixTicks)];
+        var segments = new List<TimelineSegment>();
+        UptimeCalculator.Timeline(CollectionsMarshal.AsSpan(OpenTicks(window)), polls, window, interpolation, maxGap?.BclCompatibleTicks, segments);
+        return [.. segments.Select(s => (Instant.FromUnixTimeTicks(s.StartTicks), Instant.FromUnixTimeTicks(s.EndTicks), s.Status))];
+    }
+
     /// <summary>A UTC instant written "yyyy-MM-dd HH:mm".</summary>
     public static Instant Utc(string text) => UtcPattern.Parse(text).Value;
 
