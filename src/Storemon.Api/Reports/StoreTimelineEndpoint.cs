@@ -90,22 +90,9 @@ internal static class StoreTimelineEndpoint
         HttpContext context, IReportStore reports, IMonitoringStore store, CancellationToken cancellationToken)
     {
         storeId = StoreIdAsSent(context, storeId);
-        if (reports.FindReport(id) is not { } report)
+        if (Load(id, storeId, reports, store, cancellationToken, out var report, out var row, out var timeline) is { } problem)
         {
-            return ReportEndpoints.UnknownReport(id);
-        }
-        if (report.Status != ReportStatus.Complete)
-        {
-            return ReportEndpoints.NotComplete(report);
-        }
-        // A report without a report time (there were no polls) is its header alone.
-        var row = report.AsOf is null ? null : StoreTimelines.StoredRow(reports, id, storeId);
-        var timeline = row is null || report.AsOf is not { } asOf ? null
-            : StoreTimelines.Read(store, storeId, asOf, report.Request.Interpolation, report.Request.MaxGap, cancellationToken);
-        if (row is null || timeline is null)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown store",
-                detail: $"Report {id} has no row for store '{storeId}'.");
+            return problem;
         }
         var recomputed = timeline.CsvRow;
         return TypedResults.Ok(new StoreTimelineView(
@@ -118,13 +105,50 @@ internal static class StoreTimelineEndpoint
             timeline.Zone.Id,
             ReportRowView.From(ReportCsv.Values(row, storeId)),
             ReportRowView.From(ReportCsv.Values(recomputed, storeId)),
-            timeline.InReport && string.Equals(row, recomputed, StringComparison.Ordinal),
+            MatchesReport(timeline, row),
             LocalDays(timeline),
             [.. timeline.BusinessTime.Select(interval => new BusinessIntervalView(
                 Format(interval.Start), Format(interval.End), Local(interval.Start, timeline.Zone), Local(interval.End, timeline.Zone)))],
             [.. timeline.Polls.Select(poll => new PollView(Format(poll.UnixTicks), poll.Active ? "active" : "inactive"))],
             [.. timeline.Segments.Select(segment => new TimelineSegmentView(Format(segment.StartTicks), Format(segment.EndTicks), StatusName(segment.Status)))]));
     }
+
+    /// <summary>
+    /// A complete report, the store's row in it and the store's timeline recomputed as of its T; or the
+    /// problem (404 unknown report or store, 409 not complete). The API and the store's page both read it so.
+    /// </summary>
+    internal static ProblemHttpResult? Load(
+        string id, string storeId, IReportStore reports, IMonitoringStore store, CancellationToken cancellationToken,
+        out ReportRecord report, out string row, out StoreTimeline timeline)
+    {
+        report = null!;
+        row = null!;
+        timeline = null!;
+        if (reports.FindReport(id) is not { } found)
+        {
+            return ReportEndpoints.UnknownReport(id);
+        }
+        report = found;
+        if (report.Status != ReportStatus.Complete)
+        {
+            return ReportEndpoints.NotComplete(report);
+        }
+        // A report without a report time (there were no polls) is its header alone.
+        var stored = report.AsOf is null ? null : StoreTimelines.StoredRow(reports, id, storeId);
+        var read = stored is null || report.AsOf is not { } asOf ? null
+            : StoreTimelines.Read(store, storeId, asOf, report.Request.Interpolation, report.Request.MaxGap, cancellationToken);
+        if (stored is null || read is null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown store",
+                detail: $"Report {id} has no row for store '{storeId}'.");
+        }
+        (row, timeline) = (stored, read);
+        return null;
+    }
+
+    /// <summary>Whether the row recomputed now is the report's own.</summary>
+    internal static bool MatchesReport(StoreTimeline timeline, string row) =>
+        timeline.InReport && string.Equals(row, timeline.CsvRow, StringComparison.Ordinal);
 
     // The server decodes the path but for %2F, which a route value keeps as it came, so an id holding '/'
     // (sent as %2F) would not be found, and one holding "%2F" (sent as %252F) would be taken for it. The
@@ -142,7 +166,7 @@ internal static class StoreTimelineEndpoint
     }
 
     // Every local date the week [T − 168 h, T) touches, whole, so that a page can draw a lane per day.
-    private static List<LocalDayView> LocalDays(StoreTimeline timeline)
+    internal static List<LocalDayView> LocalDays(StoreTimeline timeline)
     {
         var zone = timeline.Zone;
         var days = new List<LocalDayView>();

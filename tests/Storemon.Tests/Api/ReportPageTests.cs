@@ -1,4 +1,7 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using Storemon.Tests.Databases;
 
 namespace Storemon.Tests.Api;
@@ -66,8 +69,73 @@ public abstract class ReportPageTests(DatabaseKind kind) : ServiceTest(kind)
         Assert.Contains("There is no report with id <code>nope</code>", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [SkippableFact]
+    public async Task A_stores_page_shows_its_row_and_the_segments_of_the_timeline_endpoint()
+    {
+        await Client.ImportWorkedExample();
+        var id = await Complete(new { as_of = "2024-10-14T16:00:00Z", max_gap = "PT30M" });
+
+        var html = await Page($"/ui/reports/{id}/stores/worked");
+        var timeline = await Client.GetFromJsonAsync<JsonElement>($"/reports/{id}/stores/worked/timeline");
+
+        Assert.Equal(["Up 0.00 1.00 1.00", "Down 45.00 1.00 1.00", "Unknown 15.00 1.00 1.00"], RowOf(html));
+        Assert.Equal(
+            timeline.GetProperty("segments").EnumerateArray().Select(s =>
+                $"{s.GetProperty("start").GetString()} {s.GetProperty("end").GetString()} {s.GetProperty("status").GetString() switch { "active" => "up", "inactive" => "down", var other => other }}"),
+            Regex.Matches(html, "<tr data-start=\"([^\"]+)\" data-end=\"([^\"]+)\" data-status=\"([^\"]+)\"").Select(m => $"{m.Groups[1]} {m.Groups[2]} {m.Groups[3]}"));
+        Assert.Equal(5, timeline.GetProperty("segments").GetArrayLength());
+        Assert.Equal(
+            ["2024-10-07", "2024-10-08", "2024-10-09", "2024-10-10", "2024-10-11", "2024-10-12", "2024-10-13", "2024-10-14"],
+            Regex.Matches(html, "<g data-lane=\"([^\"]+)\"").Select(m => m.Groups[1].Value));
+        Assert.Contains("T is <strong>2024-10-14 16:00:00 UTC</strong> (asked for)", html, StringComparison.Ordinal);
+        Assert.Contains("Business time farther than <strong>PT30M</strong> from the poll that would decide it is unknown.", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("data-mismatch", html, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public async Task A_week_with_a_daylight_saving_change_has_a_23_hour_lane_and_says_so()
+    {
+        await Client.PostCsv("/imports/timezones", "store_id,timezone_str\ndst,America/New_York\n");
+        await Client.PostPolls(("dst", "active", "2024-03-09 12:00:00 UTC"), ("dst", "inactive", "2024-03-11 12:00:00 UTC"));
+        var id = await Complete(new { as_of = "2024-03-12T12:00:00Z" });
+
+        var html = await Page($"/ui/reports/{id}/stores/dst");
+
+        Assert.Contains("<g data-lane=\"2024-03-10\">", html, StringComparison.Ordinal);
+        Assert.Contains("Sun 2024-03-10 (23 h)", html, StringComparison.Ordinal);
+        Assert.Contains("On Sun 2024-03-10 the clocks change: that day is 23 hours long", html, StringComparison.Ordinal);
+        Assert.Single(Regex.Matches(html, "\\(23 h\\)"));
+        // 24 x 7 hours (no hours imported), the nearest poll deciding: up to the midpoint of the two polls, down after.
+        Assert.Equal(["Up 0.00 0.00 120.00", "Down 60.00 24.00 48.00"], RowOf(html));
+    }
+
+    [SkippableFact]
+    public async Task A_store_without_a_row_in_the_report_is_a_404_page_saying_so()
+    {
+        await Client.ImportWorkedExample();
+        var id = await Complete(new { as_of = "2024-10-14T16:00:00Z" });
+        using var browser = Service.Browser();
+
+        using var response = await browser.GetAsync($"/ui/reports/{id}/stores/nobody");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains($"Report {id} has no row for store &#x27;nobody&#x27;.", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    private async Task<string> Complete(object body)
+    {
+        var id = await Client.TriggerReport(body);
+        Assert.Equal("Complete", (await Client.WaitUntilFinished(id)).GetProperty("status").GetString());
+        return id;
+    }
+
+    // The row table of a store's page, a line per status: "Up 0.00 1.00 1.00".
+    private static string[] RowOf(string html) =>
+        [.. Regex.Matches(html, "<tr data-status=\"(up|down|unknown)\"><th scope=\"row\">(\\w+)</th><td>([^<]+)</td><td>([^<]+)</td><td>([^<]+)</td></tr>")
+            .Select(m => $"{m.Groups[2]} {m.Groups[3]} {m.Groups[4]} {m.Groups[5]}")];
+
     private static string[] StoresOf(string html) =>
-        [.. System.Text.RegularExpressions.Regex.Matches(html, "<tr data-store=\"([^\"]+)\"").Select(m => WebUtility.HtmlDecode(m.Groups[1].Value))];
+        [.. Regex.Matches(html, "<tr data-store=\"([^\"]+)\"").Select(m => WebUtility.HtmlDecode(m.Groups[1].Value))];
 }
 
 public sealed class ReportPageTests_Sqlite() : ReportPageTests(DatabaseKind.Sqlite);

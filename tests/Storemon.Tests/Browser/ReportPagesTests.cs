@@ -94,6 +94,37 @@ public sealed class ReportPagesTests() : DatabaseTest(DatabaseKind.Sqlite)
         var found = page.Locator($"#stores tbody tr[data-store=\"{store}\"]");
         var cells = await found.Locator("td").AllInnerTextsAsync();
         Assert.Equal(csv[store], cells.Skip(2).Take(6).ToArray());
+
+        // Its week: the numbers beside the picture are the CSV's row, the segments the timeline endpoint's.
+        await found.GetByRole(AriaRole.Link, new() { Name = store }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"Store {store}" })).ToBeVisibleAsync();
+        var shown = new List<string>();
+        foreach (var status in new[] { "up", "down" })
+        {
+            shown.AddRange((await page.Locator($"#row tr[data-status={status}] td").AllInnerTextsAsync()).Select(t => t.Trim()));
+        }
+        Assert.Equal([csv[store][0], csv[store][1], csv[store][2], csv[store][3], csv[store][4], csv[store][5]], shown);
+        var timeline = await Timeline(service, id!, store);
+        await page.GetByText("The segments as a table").ClickAsync();
+        var segments = await page.Locator("#segments tbody tr").EvaluateAllAsync<string[]>(
+            "rows => rows.map(r => r.dataset.start + ' ' + r.dataset.end + ' ' + r.dataset.status)");
+        Assert.Equal(
+            timeline.GetProperty("segments").EnumerateArray().Select(segment => string.Join(' ',
+                segment.GetProperty("start").GetString(), segment.GetProperty("end").GetString(), segment.GetProperty("status").GetString() == "active" ? "up" : "down")),
+            segments);
+        Assert.Equal(timeline.GetProperty("local_days").GetArrayLength(), await page.Locator("#week g[data-lane]").CountAsync());
+        // Every poll gets its tick but the latest before the week when it falls before the first local day.
+        var firstDay = DateTimeOffset.Parse(timeline.GetProperty("local_days")[0].GetProperty("start").GetString()!, CultureInfo.InvariantCulture);
+        Assert.Equal(timeline.GetProperty("polls").EnumerateArray().Count(p => DateTimeOffset.Parse(p.GetProperty("at").GetString()!, CultureInfo.InvariantCulture) >= firstDay),
+            await page.Locator("#week g[data-poll]").CountAsync());
+        await Shoot(page, "store");
+    }
+
+    private static async Task<JsonElement> Timeline(ServerProcess service, string id, string store)
+    {
+        using var client = service.Client();
+        client.DefaultRequestHeaders.Add("X-Api-Key", ReaderKey);
+        return await client.GetFromJsonAsync<JsonElement>($"/reports/{id}/stores/{Uri.EscapeDataString(store)}/timeline");
     }
 
     [SkippableFact]
