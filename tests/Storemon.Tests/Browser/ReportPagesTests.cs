@@ -177,6 +177,27 @@ public sealed class ReportPagesTests() : DatabaseTest(DatabaseKind.Sqlite)
         Assert.Contains("SELECT:interpolation", reached);
         Assert.Contains("INPUT:max-gap", reached);
         Assert.Contains("BUTTON:Trigger", reached);
+
+        // The report's page: the search, every sort header, the stores and the pager.
+        using var client = service.Client();
+        client.DefaultRequestHeaders.Add("X-Api-Key", OperatorKey);
+        var id = await client.TriggerReport();
+        await client.WaitUntilFinished(id);
+        await page.GotoAsync($"/ui/reports/{id}");
+        var onReport = new List<string>();
+        for (var i = 0; i < 90; i++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+            onReport.Add(await page.EvaluateAsync<string>("() => { const e = document.activeElement; return e.tagName + ':' + (e.id || e.textContent.trim()); }"));
+        }
+        Assert.Contains("A:Download the CSV", onReport);
+        Assert.Contains("INPUT:search", onReport);
+        Assert.Contains("BUTTON:Search", onReport);
+        foreach (var header in new[] { "Store", "Uptime % (week)", "Up, hour (min)", "Down, week (h)" })
+        {
+            Assert.Contains(onReport, e => e.StartsWith("A:" + header, StringComparison.Ordinal));
+        }
+        Assert.Contains("A:Next", onReport);
     }
 
     private static async Task Shoot(IPage page, string name)
