@@ -118,6 +118,21 @@ public sealed class ReportPagesTests() : DatabaseTest(DatabaseKind.Sqlite)
         Assert.Equal(timeline.GetProperty("polls").EnumerateArray().Count(p => DateTimeOffset.Parse(p.GetProperty("at").GetString()!, CultureInfo.InvariantCulture) >= firstDay),
             await page.Locator("#week g[data-poll]").CountAsync());
         await Shoot(page, "store");
+
+        // The store's page by keyboard alone: back to the report, and the segments table's toggle.
+        await page.ReloadAsync();
+        var reached = new List<string>();
+        for (var i = 0; i < 12; i++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+            reached.Add(await page.EvaluateAsync<string>("() => { const e = document.activeElement; return e.tagName + ':' + e.textContent.trim(); }"));
+        }
+        Assert.Contains($"A:← Report {id}", reached);
+        Assert.Contains("SUMMARY:The segments as a table", reached);
+
+        // The key was typed once: it is in no page, no URL and not in the service's log.
+        Assert.DoesNotContain(OperatorKey, service.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(OperatorKey, page.Url, StringComparison.Ordinal);
     }
 
     private static async Task<JsonElement> Timeline(ServerProcess service, string id, string store)
