@@ -121,12 +121,7 @@ public sealed class ReportPagesTests() : DatabaseTest(DatabaseKind.Sqlite)
 
         // The store's page by keyboard alone: back to the report, and the segments table's toggle.
         await page.ReloadAsync();
-        var reached = new List<string>();
-        for (var i = 0; i < 12; i++)
-        {
-            await page.Keyboard.PressAsync("Tab");
-            reached.Add(await page.EvaluateAsync<string>("() => { const e = document.activeElement; return e.tagName + ':' + e.textContent.trim(); }"));
-        }
+        var reached = await Tab(page, 12);
         Assert.Contains($"A:← Report {id}", reached);
         Assert.Contains("SUMMARY:The segments as a table", reached);
 
@@ -179,12 +174,7 @@ public sealed class ReportPagesTests() : DatabaseTest(DatabaseKind.Sqlite)
         var page = await context.NewPageAsync();
         await SignIn(page, OperatorKey);
 
-        var reached = new List<string>();
-        for (var i = 0; i < 20; i++)
-        {
-            await page.Keyboard.PressAsync("Tab");
-            reached.Add(await page.EvaluateAsync<string>("() => { const e = document.activeElement; return e.tagName + ':' + (e.id || e.textContent.trim()); }"));
-        }
+        var reached = await Tab(page, 20);
 
         Assert.Contains("A:Reports", reached);
         Assert.Contains("BUTTON:Sign out", reached);
@@ -199,12 +189,7 @@ public sealed class ReportPagesTests() : DatabaseTest(DatabaseKind.Sqlite)
         var id = await client.TriggerReport();
         await client.WaitUntilFinished(id);
         await page.GotoAsync($"/ui/reports/{id}");
-        var onReport = new List<string>();
-        for (var i = 0; i < 90; i++)
-        {
-            await page.Keyboard.PressAsync("Tab");
-            onReport.Add(await page.EvaluateAsync<string>("() => { const e = document.activeElement; return e.tagName + ':' + (e.id || e.textContent.trim()); }"));
-        }
+        var onReport = await Tab(page, 90);
         Assert.Contains("A:Download the CSV", onReport);
         Assert.Contains("INPUT:search", onReport);
         Assert.Contains("BUTTON:Search", onReport);
@@ -213,6 +198,18 @@ public sealed class ReportPagesTests() : DatabaseTest(DatabaseKind.Sqlite)
             Assert.Contains(onReport, e => e.StartsWith("A:" + header, StringComparison.Ordinal));
         }
         Assert.Contains("A:Next", onReport);
+    }
+
+    /// <summary>Presses Tab <paramref name="times"/> times; returns each element reached as <c>TAG:id</c>, or <c>TAG:text</c> without an id.</summary>
+    private static async Task<List<string>> Tab(IPage page, int times)
+    {
+        var reached = new List<string>();
+        for (var i = 0; i < times; i++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+            reached.Add(await page.EvaluateAsync<string>("() => { const e = document.activeElement; return e.tagName + ':' + (e.id || e.textContent.trim()); }"));
+        }
+        return reached;
     }
 
     private static async Task Shoot(IPage page, string name)
