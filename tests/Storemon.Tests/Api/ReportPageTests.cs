@@ -49,6 +49,7 @@ public abstract class ReportPageTests(DatabaseKind kind) : ServiceTest(kind)
         var last = await Page($"/ui/reports/{id}?sort=store_id&dir=asc&page=3");
         var worst = await Page($"/ui/reports/{id}?sort=downtime_last_week&dir=desc&q=store-11");
 
+        Assert.Contains("No API key is configured: these pages, and every endpoint, are open to anyone who can reach this service.", first, StringComparison.Ordinal);
         Assert.Contains("120 of 120 stores.", first, StringComparison.Ordinal);
         Assert.Contains("Page 1 of 3", first, StringComparison.Ordinal);
         Assert.Equal(Enumerable.Range(0, 50).Select(i => FormattableString.Invariant($"store-{i:D3}")), StoresOf(first));

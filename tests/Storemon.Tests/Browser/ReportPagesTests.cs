@@ -62,6 +62,7 @@ public sealed class ReportPagesTests() : DatabaseTest(DatabaseKind.Sqlite)
         Assert.True(cookie.HttpOnly);
         Assert.Equal(SameSiteAttribute.Strict, cookie.SameSite);
         Assert.DoesNotContain(OperatorKey, await page.ContentAsync(), StringComparison.Ordinal);
+        Assert.DoesNotContain("No API key is configured", await page.ContentAsync(), StringComparison.Ordinal);
 
         // Trigger, then watch the row reach Complete without reloading the page.
         await page.GetByLabel("Interpolation").SelectOptionAsync("carry-forward");
