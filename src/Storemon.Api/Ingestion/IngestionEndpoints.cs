@@ -28,6 +28,9 @@ public sealed class IngestionOptions
     /// Polls later than this after the service's clock at import are rejected as in the future: one
     /// device with a wrong clock would otherwise move every default report's time (the latest poll).
     /// </summary>
+    /// <summary>Where uploads wait while they are imported; by default storemon-uploads in the temporary folder.</summary>
+    public string? UploadFolder { get; set; }
+
     [Range(typeof(TimeSpan), "00:00:00", "3650.00:00:00")]
     public TimeSpan MaxFutureSkew { get; set; } = ImportRules.DefaultMaxFutureSkew;
 
@@ -76,6 +79,8 @@ internal static class IngestionEndpoints
             .Bind(builder.Configuration.GetSection(IngestionOptions.Section))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddSingleton<UploadFolder>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<UploadFolder>());
         return builder;
     }
 
@@ -203,7 +208,7 @@ internal static class IngestionEndpoints
     internal static async Task<Results<Ok<ImportSummaryView>, ProblemHttpResult>> Upload(
         ImportKind kind, HttpRequest request, IMonitoringStore store, ImportRules rules, CancellationToken cancellationToken)
     {
-        var buffer = Path.GetTempFileName();
+        var buffer = request.HttpContext.RequestServices.GetRequiredService<UploadFolder>().NewFile();
         try
         {
             string name;
