@@ -17,6 +17,9 @@ public static class CsvImporter
 
     private const int StoreId = 0;
 
+    private static readonly string TooLongRow =
+        $"the row is longer than {CsvTable.MaxRowLengthText} characters, the most a row may have.";
+
     // The overloads by kind accept polls of any time (ImportRules.AnyTime), for data whose times are known
     // good; the service's ways in (the CLI, the HTTP endpoints) go through Import with the clock's rules.
 
@@ -124,6 +127,11 @@ public static class CsvImporter
         static bool TryParseRow(CsvTable table, ImportRules rules, out TRow row, [NotNullWhen(false)] out string? reason)
         {
             row = default!;
+            if (table.TooLong)
+            {
+                reason = TooLongRow;
+                return false;
+            }
             if (table.RowFieldCount != table.HeaderFieldCount)
             {
                 reason = $"the row has {table.RowFieldCount} field{(table.RowFieldCount == 1 ? "" : "s")} where the header has {table.HeaderFieldCount}.";

@@ -122,6 +122,27 @@ public abstract class IngestionTests(DatabaseKind kind) : ServiceTest(kind)
         Assert.Equal(1, Db.Scalar("SELECT count(*) FROM store WHERE external_id = 's1' AND time_zone = 'Europe/Berlin'"));
     }
 
+    // A row too long for the CSV reader's buffer once refused the whole upload with a 422.
+    [SkippableFact]
+    public async Task An_upload_with_a_row_of_100_000_characters_is_a_200_that_rejects_that_row_by_its_line()
+    {
+        using var form = new MultipartFormDataContent();
+        using var file = new StringContent(
+            "store_id,status,timestamp_utc\n" +
+            "s1,active,2024-10-14 10:00:00 UTC\n" +
+            $"s1,\"{new string('x', 50_000)}\n{new string('x', 50_000)}\",2024-10-14 11:00:00 UTC\n" +
+            "s1,asleep,2024-10-14 12:00:00 UTC\n" +
+            "s2,inactive,2024-10-14 13:00:00 UTC\n",
+            Encoding.UTF8, "text/csv");
+        form.Add(file, "file", "long.csv");
+
+        var summary = await (await Client.PostAsync("/imports/status", form)).Summary();
+
+        AssertCounts(summary, "long.csv", "status polls", read: 4, imported: 2, rejected: 2);
+        AssertRejections(summary, (3, "the row is longer than 65,536 characters, the most a row may have."), (5, BadStatus));
+        Assert.Equal(2, Polls);
+    }
+
     [SkippableFact]
     public async Task A_multipart_upload_of_two_files_is_a_400_problem()
     {
