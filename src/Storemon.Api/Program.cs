@@ -30,6 +30,7 @@ builder.AddSessionKeys();        // the keys of those sessions in the database: 
 builder.AddPages();              // /ui: the reports and each store's week, for people, rendered here
 builder.AddIngestionLimits();    // Ingestion: request size limits
 builder.AddDiskFullProblems();   // a full disk (the database's or the upload buffer's) answers 507
+builder.AddRefusedRequests();    // a body over its limit (413) or cut short (400): its ProblemDetails and one log line, no stack trace
 builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
 {
     // Kestrel's message says which limit was hit ("The max request body size is 400 bytes.").
