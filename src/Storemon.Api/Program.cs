@@ -8,6 +8,7 @@ using Storemon.Api.Ui;
 
 // storemon's HTTP service: the task's trigger_report / get_report, report resources, live ingestion.
 // The content root is where the service's files are (appsettings.json), wherever it is started from.
+UnusableDatabaseException.EndTheProcessQuietly();   // a database that cannot be used: one line naming it, exit code 1
 var webOptions = new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory };
 var builder = WebApplication.CreateBuilder(webOptions);
 var role = DatabaseSetup.Role(builder.Configuration);   // Storemon:Role: All (default), Api or Worker
