@@ -1,6 +1,4 @@
 using System.CommandLine;
-using System.Text.RegularExpressions;
-using Microsoft.Data.Sqlite;
 using Npgsql;
 using Storemon.Storage;
 using Storemon.Storage.Postgres;
@@ -9,7 +7,7 @@ using Storemon.Storage.Sqlite;
 namespace Storemon.Cli.Commands;
 
 /// <summary>Options that several commands share, spelled the same everywhere.</summary>
-internal static partial class CommonOptions
+internal static class CommonOptions
 {
     public static Option<string> Database() => new("--db")
     {
