@@ -8,6 +8,7 @@ using Storemon.Api.Ui;
 
 // storemon's HTTP service: the task's trigger_report / get_report, report resources, live ingestion.
 // The content root is where the service's files are (appsettings.json), wherever it is started from.
+UnusableDatabaseException.EndTheProcessQuietly();   // a database that cannot be used: one line naming it, exit code 1
 var webOptions = new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory };
 var builder = WebApplication.CreateBuilder(webOptions);
 var role = DatabaseSetup.Role(builder.Configuration);   // Storemon:Role: All (default), Api or Worker
@@ -30,6 +31,7 @@ builder.AddSessionKeys();        // the keys of those sessions in the database: 
 builder.AddPages();              // /ui: the reports and each store's week, for people, rendered here
 builder.AddIngestionLimits();    // Ingestion: request size limits
 builder.AddDiskFullProblems();   // a full disk (the database's or the upload buffer's) answers 507
+builder.AddRefusedRequests();    // a body over its limit (413) or cut short (400): its ProblemDetails and one log line, no stack trace
 builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
 {
     // Kestrel's message says which limit was hit ("The max request body size is 400 bytes.").

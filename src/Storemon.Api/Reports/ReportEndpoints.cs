@@ -132,7 +132,7 @@ internal static class ReportEndpoints
             .WithName("list_reports")
             .WithSummary("List reports, newest first")
             .WithDescription("""
-                A page of reports (`page` from 1, `page_size` 1 to 200, default 20); `next` is the address of
+                A page of reports (`page` 1 to 100000, `page_size` 1 to 200, default 20); `next` is the address of
                 the next page, null on the last. Finished reports are kept for Reports:Retention (7 days by default).
                 """)
             .ProducesProblem(StatusCodes.Status400BadRequest);
@@ -216,20 +216,25 @@ internal static class ReportEndpoints
         return TypedResults.Accepted($"/reports/{report.Id}", View(report));
     }
 
+    private const int MaxPage = 100_000;
+    private const int MaxPageSize = 200;
+
     internal static Results<Ok<ReportPage>, ProblemHttpResult> ListReports(
         IReportStore reports,
-        [FromQuery, Description("From 1; 1 by default.")] int? page,
+        [FromQuery, Description("1 to 100000; 1 by default.")] int? page,
         [FromQuery(Name = "page_size"), Description("1 to 200; 20 by default.")] int? pageSize)
     {
         var number = page ?? 1;
         var size = pageSize ?? 20;
-        if (number < 1 || size is < 1 or > 200)
+        // Bounded so that the offset, and the next page's number, stay far inside an int: no page beyond
+        // them can hold a report (100000 pages of 200 are 20 million reports; retention keeps a week's).
+        if (number is < 1 or > MaxPage || size is < 1 or > MaxPageSize)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad page",
-                detail: "page starts at 1, and page_size is 1 to 200.");
+                detail: FormattableString.Invariant($"page is 1 to {MaxPage}, and page_size is 1 to {MaxPageSize}."));
         }
         var items = reports.ListReports((number - 1) * size, size + 1);
-        var next = items.Count > size ? $"/reports?page={number + 1}&page_size={size}" : null;
+        var next = items.Count > size && number < MaxPage ? $"/reports?page={number + 1}&page_size={size}" : null;
         return TypedResults.Ok(new ReportPage([.. items.Take(size).Select(View)], number, size, next));
     }
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using NodaTime;
 using Storemon.Storage;
+using Storemon.Storage.Sqlite;
 
 namespace Storemon.Api.Storage;
 
@@ -49,15 +50,28 @@ internal static class DatabaseSetup
         // One clock: NodaTime's IClock reads the TimeProvider, so a test that moves one moves both.
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<IClock>(services => new TimeProviderClock(services.GetRequiredService<TimeProvider>()));
-        builder.Services.AddSingleton(services =>
-        {
-            var store = MonitoringStores.Open(services.GetRequiredService<IOptions<DatabaseOptions>>().Value.Database);
-            store.Migrate();
-            return store;
-        });
+        builder.Services.AddSingleton(services => Open(services.GetRequiredService<IOptions<DatabaseOptions>>().Value.Database));
         builder.Services.AddSingleton<IMonitoringStore>(services => services.GetRequiredService<IStoremonDatabase>());
         builder.Services.AddSingleton<IReportStore>(services => services.GetRequiredService<IStoremonDatabase>());
         return builder;
+    }
+
+    // A SQLite file that cannot be the database (not SQLite at all, damaged, read-only, locked) stops the
+    // service with the reason naming the file, as the command line says it, rather than the driver's error.
+    private static IStoremonDatabase Open(string database)
+    {
+        IStoremonDatabase? store = null;
+        try
+        {
+            store = MonitoringStores.Open(database);
+            store.Migrate();
+            return store;
+        }
+        catch (Exception e) when (!MonitoringStores.IsPostgres(database) && SqliteOpenFailure.Find(e) is { } sqlite)
+        {
+            store?.Dispose();
+            throw new UnusableDatabaseException(SqliteOpenFailure.Describe(Path.GetFullPath(database), sqlite), e);
+        }
     }
 
     /// <summary>The role this process was configured with, read before the host is built (it decides what the host is).</summary>
@@ -69,4 +83,37 @@ internal static class DatabaseSetup
 internal sealed class TimeProviderClock(TimeProvider time) : IClock
 {
     public Instant GetCurrentInstant() => Instant.FromDateTimeOffset(time.GetUtcNow());
+}
+
+/// <summary>The service's database cannot be used at all: the service does not start.</summary>
+public sealed class UnusableDatabaseException(string reason, Exception cause) : Exception(reason, cause)
+{
+    private static int _watching;
+
+    /// <summary>
+    /// From now on, this exception left unhandled (the service refusing to start) ends the process with
+    /// its reason as one line on standard error and exit code 1, not the runtime's stack trace.
+    /// </summary>
+    public static void EndTheProcessQuietly()
+    {
+        if (Interlocked.Exchange(ref _watching, 1) == 0)
+        {
+            AppDomain.CurrentDomain.UnhandledException += (_, unhandled) =>
+            {
+                if (Find(unhandled.ExceptionObject as Exception) is { } unusable)
+                {
+                    Console.Error.WriteLine($"storemon: cannot start: {unusable.Message}");
+                    Environment.Exit(1);
+                }
+            };
+        }
+    }
+
+    private static UnusableDatabaseException? Find(Exception? error) => error switch
+    {
+        null => null,
+        UnusableDatabaseException unusable => unusable,
+        AggregateException aggregate => aggregate.InnerExceptions.Select(Find).FirstOrDefault(found => found is not null),
+        _ => Find(error.InnerException),
+    };
 }

@@ -1,14 +1,13 @@
 using System.CommandLine;
-using System.Text.RegularExpressions;
-using Microsoft.Data.Sqlite;
 using Npgsql;
 using Storemon.Storage;
 using Storemon.Storage.Postgres;
+using Storemon.Storage.Sqlite;
 
 namespace Storemon.Cli.Commands;
 
 /// <summary>Options that several commands share, spelled the same everywhere.</summary>
-internal static partial class CommonOptions
+internal static class CommonOptions
 {
     public static Option<string> Database() => new("--db")
     {
@@ -48,17 +47,9 @@ internal static partial class CommonOptions
         {
             return Migrated(MonitoringStores.Open(path));
         }
-        catch (Exception e) when (Find<SqliteException>(e) is { } sqlite)
+        catch (Exception e) when (SqliteOpenFailure.Find(e) is { } sqlite)
         {
-            throw new CommandFailedException(sqlite.SqliteErrorCode switch
-            {
-                SQLitePCL.raw.SQLITE_NOTADB => $"{path} is not a SQLite database.",
-                SQLitePCL.raw.SQLITE_CORRUPT => $"the database {path} is damaged: {SqliteText(sqlite)}.",
-                SQLitePCL.raw.SQLITE_READONLY => $"the database {path} is read-only.",
-                SQLitePCL.raw.SQLITE_BUSY or SQLitePCL.raw.SQLITE_LOCKED => $"the database {path} is locked by another process.",
-                SQLitePCL.raw.SQLITE_CANTOPEN or SQLitePCL.raw.SQLITE_PERM => $"cannot open the database {path}: permission denied, or not a file SQLite can open.",
-                _ => $"cannot open the database {path}: {SqliteText(sqlite)}.",
-            });
+            throw new CommandFailedException(SqliteOpenFailure.Describe(path, sqlite));
         }
     }
 
@@ -123,13 +114,6 @@ internal static partial class CommonOptions
         }
         return shown.ConnectionString;
     }
-
-    // SQLite's own words, without the driver's "SQLite Error 26: '…'." around them.
-    private static string SqliteText(SqliteException e) =>
-        SqliteMessage().Match(e.Message) is { Success: true } match ? match.Groups["text"].Value : e.Message.TrimEnd('.');
-
-    [GeneratedRegex(@"^SQLite Error \d+: '(?<text>.*)'\.?$", RegexOptions.Singleline)]
-    private static partial Regex SqliteMessage();
 
     // Migrations wrap what the database driver threw.
     private static T? Find<T>(Exception? e)

@@ -46,6 +46,7 @@ public abstract class AccessTests(DatabaseKind kind) : ServiceTest(kind, Service
         { "POST", "/imports/hours", "ingest" },
         { "POST", "/imports/timezones", "ingest" },
         { "GET", "/jobs", "admin" },
+        { "GET", "/jobs/stats", "admin" },
     };
 
     [SkippableTheory]

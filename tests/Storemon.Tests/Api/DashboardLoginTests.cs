@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Storemon.Tests.Databases;
 
 namespace Storemon.Tests.Api;
@@ -128,6 +130,45 @@ public abstract class DashboardLoginTests(DatabaseKind kind) : ServiceTest(kind,
 
         Assert.Equal("Send an API key in the X-Api-Key header.", await dashboard.AssertProblem(HttpStatusCode.Unauthorized, "An API key is required"));
         Assert.Equal("Send an API key in the X-Api-Key header.", await pages.AssertProblem(HttpStatusCode.Unauthorized, "An API key is required"));
+    }
+
+    [SkippableTheory]
+    [InlineData("GET")]
+    [InlineData("PUT")]
+    public async Task The_dashboards_stats_asked_for_with_a_method_other_than_post_are_a_405_problem_not_a_500(string method)
+    {
+        using var client = Service.CreateClient(AdminKey);
+
+        using var stats = await client.SendAsync(new HttpRequestMessage(new HttpMethod(method), "/jobs/stats"));
+
+        Assert.Equal("/jobs/stats answers POST only: the dashboard's pages post the metrics[] they show, with the page's anti-forgery token.",
+            await stats.AssertProblem(HttpStatusCode.MethodNotAllowed, "Method not allowed"));
+        Assert.Equal(["POST"], stats.Content.Headers.Allow);
+    }
+
+    [SkippableFact]
+    public async Task The_dashboards_stats_posted_as_its_page_does_answer_the_metrics_as_json()
+    {
+        using var browser = Browser(keepsCookies: false);
+        var session = await browser.SignInToDashboard(AdminKey);
+        using var dashboard = await Get(browser, "/jobs", session);
+        var html = await dashboard.Content.ReadAsStringAsync();
+        var token = System.Text.RegularExpressions.Regex.Match(html, "<meta name=\"csrf-token\" content=\"([^\"]+)\">").Groups[1].Value;
+        var antiforgery = dashboard.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0]).Single(c => c.StartsWith(".AspNetCore.Antiforgery.", StringComparison.Ordinal));
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/jobs/stats")
+        {
+            Content = new FormUrlEncodedContent([new("metrics[]", "retries:count"), new("metrics[]", "failed:count")]),
+        };
+        request.Headers.Add("Cookie", $"{antiforgery}; {session}");
+        request.Headers.Add("RequestVerificationToken", token);
+        using var stats = await browser.SendAsync(request);
+        var body = await stats.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(HttpStatusCode.OK, stats.StatusCode);
+        Assert.Equal("application/json", stats.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(0, body.GetProperty("retries:count").GetProperty("intValue").GetInt64());
+        Assert.Equal(0, body.GetProperty("failed:count").GetProperty("intValue").GetInt64());
     }
 
     private static async Task<HttpResponseMessage> Get(HttpClient browser, string path, string cookie)

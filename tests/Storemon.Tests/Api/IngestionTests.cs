@@ -2,6 +2,9 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Storemon.Tests.Databases;
 
@@ -199,6 +202,35 @@ public abstract class IngestionTests(DatabaseKind kind) : ServiceTest(kind)
         var detail = await response.AssertProblem(HttpStatusCode.RequestEntityTooLarge, "Content Too Large");
         Assert.Equal("Request body too large. The max request body size is 400 bytes.", detail);
         Assert.Equal(0, service.Database.Count("poll"));
+    }
+
+    [SkippableFact]
+    public async Task A_body_over_its_limit_is_logged_once_at_information_without_an_exception_and_its_problem_is_unchanged()
+    {
+        var logs = new CapturedLogs();
+        using var configured = new ServiceFactory(Kind, ("Ingestion:MaxPollBodyBytes", "400"), ("Ingestion:MaxImportBytes", "600"));
+        using var service = configured.WithWebHostBuilder(builder => builder.ConfigureLogging(logging => logging.AddProvider(logs)));
+        service.UseKestrel(0);
+        service.StartServer();
+        using var client = service.CreateClient();
+        var polls = Enumerable.Range(0, 10).Select(i => ("s1", "active", $"2024-10-14 1{i}:00:00 UTC")).ToArray();
+
+        var rows = string.Concat(Enumerable.Range(0, 30).Select(i => $"store-{i},2024-10-14 10:00:00 UTC,active\n"));
+
+        using var response = await client.PostPolls(polls);
+        using var upload = await client.PostCsv("/imports/status", "store_id,timestamp_utc,status\n" + rows);
+
+        var detail = await response.AssertProblem(HttpStatusCode.RequestEntityTooLarge, "Content Too Large");
+        Assert.Equal("Request body too large. The max request body size is 400 bytes.", detail);
+        Assert.Equal("Request body too large. The max request body size is 600 bytes.", await upload.AssertProblem(HttpStatusCode.RequestEntityTooLarge, "Content Too Large"));
+        Assert.Single(logs.Messages, m => m.Level == LogLevel.Information && m.Exception is null
+            && m.Text.StartsWith("POST /imports/status refused with 413: Request body too large. The max request body size is 600 bytes.", StringComparison.Ordinal));
+        var refused = Assert.Single(logs.Messages, m => m.Text.StartsWith("POST /polls refused", StringComparison.Ordinal));
+        Assert.Equal(LogLevel.Information, refused.Level);
+        Assert.Null(refused.Exception);
+        Assert.StartsWith("POST /polls refused with 413: Request body too large. The max request body size is 400 bytes.", refused.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain(logs.Messages, m => m.Level >= LogLevel.Warning && m.Exception is not null);
+        Assert.DoesNotContain(logs.Messages, m => m.Exception is BadHttpRequestException);
     }
 
     [SkippableFact]

@@ -101,13 +101,45 @@ public abstract class ReportResourceTests(DatabaseKind kind) : ServiceTest(kind)
 
     [SkippableTheory]
     [InlineData("/reports?page=0")]
+    [InlineData("/reports?page=-1")]
+    [InlineData("/reports?page=-2147483648")]
+    [InlineData("/reports?page=100001")]
+    [InlineData("/reports?page=2147483647")]
+    [InlineData("/reports?page=2147483647&page_size=200")]
     [InlineData("/reports?page_size=201")]
     [InlineData("/reports?page_size=0")]
+    [InlineData("/reports?page_size=-2147483648")]
+    [InlineData("/reports?page_size=2147483647")]
     public async Task A_page_outside_the_range_is_a_400_problem(string path)
+    {
+        await CreateReport(new { });
+
+        using var response = await Client.GetAsync(path);
+
+        Assert.Equal("page is 1 to 100000, and page_size is 1 to 200.", await response.AssertProblem(HttpStatusCode.BadRequest, "Bad page"));
+    }
+
+    [SkippableTheory]
+    [InlineData("/reports?page=2147483648")]
+    [InlineData("/reports?page=99999999999999999999")]
+    [InlineData("/reports?page_size=abc")]
+    public async Task A_page_that_is_not_a_32_bit_number_is_a_400_problem(string path)
     {
         using var response = await Client.GetAsync(path);
 
-        Assert.Equal("page starts at 1, and page_size is 1 to 200.", await response.AssertProblem(HttpStatusCode.BadRequest, "Bad page"));
+        await response.AssertProblem(HttpStatusCode.BadRequest, "Bad Request");
+    }
+
+    [SkippableFact]
+    public async Task The_last_allowed_page_past_every_report_is_empty_with_no_next_link()
+    {
+        await CreateReport(new { });
+
+        var last = await Page("/reports?page=100000&page_size=200");
+
+        Assert.Empty(Ids(last));
+        Assert.Equal(100000, last.GetProperty("page").GetInt32());
+        Assert.Equal(JsonValueKind.Null, last.GetProperty("next").ValueKind);
     }
 }
 
