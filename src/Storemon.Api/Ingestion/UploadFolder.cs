@@ -22,11 +22,23 @@ internal sealed partial class UploadFolder(IOptions<IngestionOptions> options, I
     /// <summary>This service's subfolder; made on the first upload.</summary>
     public string Own => Path.Combine(_root, _ownName);
 
-    /// <summary>A new file in this service's subfolder, for one upload.</summary>
+    /// <summary>A new, empty file in this service's subfolder, for one upload.</summary>
     public string NewFile()
     {
-        Directory.CreateDirectory(Own);
-        return Path.Combine(Own, Guid.NewGuid().ToString("N") + ".csv");
+        var path = Path.Combine(Own, Guid.NewGuid().ToString("N") + ".csv");
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                Directory.CreateDirectory(Own);
+                File.Create(path).Dispose();
+                return path;
+            }
+            catch (DirectoryNotFoundException) when (attempt < 5)
+            {
+                // Another service that stopped just then deleted the shared folder, empty a moment ago.
+            }
+        }
     }
 
     public Task StartAsync(CancellationToken cancellationToken)
