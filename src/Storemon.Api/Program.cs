@@ -56,6 +56,7 @@ app.UseExceptionHandler(new ExceptionHandlerOptions
         : DatabaseOutage.StatusCode(exception, otherwise: StatusCodes.Status500InternalServerError),
 });
 app.UseStatusCodePages();
+app.UseFrameGuard();             // no page of the service in another site's frame
 app.UseAuthentication();
 app.UseAuthorization();
 

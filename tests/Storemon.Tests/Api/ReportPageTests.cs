@@ -59,6 +59,22 @@ public abstract class ReportPageTests(DatabaseKind kind) : ServiceTest(kind)
         Assert.Contains("aria-sort=\"descending\"", worst, StringComparison.Ordinal);
     }
 
+    [SkippableTheory]
+    [InlineData("/ui")]
+    [InlineData("/ui/login")]
+    [InlineData("/jobs")]
+    [InlineData("/scalar")]
+    public async Task No_page_may_be_framed_by_another_site(string path)
+    {
+        using var browser = Service.Browser();
+
+        using var response = await browser.GetAsync(path);
+
+        Assert.True(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.Found, $"{path}: {response.StatusCode}");
+        Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
+        Assert.Equal("frame-ancestors 'none'", response.Headers.GetValues("Content-Security-Policy").Single());
+    }
+
     [SkippableFact]
     public async Task An_unknown_report_is_a_404_page()
     {
