@@ -162,6 +162,13 @@ public abstract class DiskFullTests : IDisposable
         {
             Assert.Equal("ok", Db.Text("PRAGMA integrity_check"));
         }
+        else
+        {
+            // A new PostgreSQL session on a database whose disk is full may be refused ("XX000: could not
+            // write init file": the server writes a cache file there when a session opens it). That is the
+            // server's own, whatever the service does; the data is checked as soon as there is room again.
+            _small.Disk.Free();
+        }
         Assert.Equal(dump, Db.Dump());
         Assert.Equal(report, FullDisk.Report(Db.Store));
     }
