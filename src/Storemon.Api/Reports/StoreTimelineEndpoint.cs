@@ -106,7 +106,7 @@ internal static class StoreTimelineEndpoint
             ReportRowView.From(ReportCsv.Values(row, storeId)),
             ReportRowView.From(ReportCsv.Values(recomputed, storeId)),
             MatchesReport(timeline, row),
-            LocalDays(timeline),
+            [.. timeline.LocalDays().Select(day => new LocalDayView(LocalDatePattern.Iso.Format(day.Date), Format(day.Start), Format(day.End)))],
             [.. timeline.BusinessTime.Select(interval => new BusinessIntervalView(
                 Format(interval.Start), Format(interval.End), Local(interval.Start, timeline.Zone), Local(interval.End, timeline.Zone)))],
             [.. timeline.Polls.Select(poll => new PollView(Format(poll.UnixTicks), poll.Active ? "active" : "inactive"))],
@@ -163,22 +163,6 @@ internal static class StoreTimelineEndpoint
         var path = target.Split('?', 2)[0];
         var segments = path.Split('/');
         return segments.Length >= 2 ? Uri.UnescapeDataString(segments[^2]) : routeValue;
-    }
-
-    // Every local date the week [T − 168 h, T) touches, whole, so that a page can draw a lane per day.
-    internal static List<LocalDayView> LocalDays(StoreTimeline timeline)
-    {
-        var zone = timeline.Zone;
-        var days = new List<LocalDayView>();
-        var last = (timeline.Window.AsOf - Duration.Epsilon).InZone(zone).Date;
-        for (var date = timeline.Window.WeekStart.InZone(zone).Date; date <= last; date = date.PlusDays(1))
-        {
-            days.Add(new LocalDayView(
-                LocalDatePattern.Iso.Format(date),
-                Format(date.AtStartOfDayInZone(zone).ToInstant()),
-                Format(date.PlusDays(1).AtStartOfDayInZone(zone).ToInstant())));
-        }
-        return days;
     }
 
     private static string StatusName(SegmentStatus status) => status switch

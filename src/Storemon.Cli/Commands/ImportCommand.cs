@@ -1,5 +1,4 @@
 using System.CommandLine;
-using NodaTime.Text;
 using Storemon.Import;
 using Storemon.Storage;
 
@@ -76,14 +75,10 @@ internal static class ImportCommand
 
     private static TimeSpan? ParseSkew(string text, Action<string> error)
     {
-        var parsed = PeriodPattern.NormalizingIso.Parse(text.Trim());
-        if (parsed.Success && parsed.Value.Years == 0 && parsed.Value.Months == 0)
+        if (IsoDurations.TryParse(text, out var duration)
+            && duration.ToTimeSpan() is var skew && skew >= TimeSpan.Zero && skew <= ImportRules.LongestMaxFutureSkew)
         {
-            var skew = parsed.Value.ToDuration().ToTimeSpan();
-            if (skew >= TimeSpan.Zero && skew <= ImportRules.LongestMaxFutureSkew)
-            {
-                return skew;
-            }
+            return skew;
         }
         error($"--max-future-skew \"{text}\" is not an ISO 8601 duration from PT0S to P3650D, such as PT24H.");
         return null;

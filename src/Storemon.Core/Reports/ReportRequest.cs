@@ -27,13 +27,11 @@ public static class MaxGaps
     public static bool TryParse(string? text, out Duration gap)
     {
         gap = default;
-        var parsed = PeriodPattern.NormalizingIso.Parse(text?.Trim() ?? "");
-        if (!parsed.Success || parsed.Value.Years != 0 || parsed.Value.Months != 0)
+        if (!IsoDurations.TryParse(text, out var duration))
         {
             return false;
         }
-        var ticks = parsed.Value.ToDuration().BclCompatibleTicks;
-        gap = Duration.FromTicks(ticks / Poll.TicksPerMicrosecond * Poll.TicksPerMicrosecond);
+        gap = Duration.FromTicks(duration.BclCompatibleTicks / Poll.TicksPerMicrosecond * Poll.TicksPerMicrosecond);
         return gap >= Shortest && gap <= Longest;
     }
 

@@ -27,6 +27,21 @@ public sealed record StoreTimeline(
 {
     /// <summary>The store's row as the report CSV writes it (with the unknown columns when the report has a staleness limit).</summary>
     public string CsvRow => ReportCsv.Row(Store.ExternalId, Uptime, Unknown);
+
+    /// <summary>
+    /// Every local date of the store that the week [T − 168 h, T) touches, whole, with the instants of its
+    /// local midnight and the next (23 or 25 hours apart on a day the clocks change): a lane each.
+    /// </summary>
+    public IReadOnlyList<(LocalDate Date, Instant Start, Instant End)> LocalDays()
+    {
+        var days = new List<(LocalDate, Instant, Instant)>();
+        var last = (Window.AsOf - Duration.Epsilon).InZone(Zone).Date;
+        for (var date = Window.WeekStart.InZone(Zone).Date; date <= last; date = date.PlusDays(1))
+        {
+            days.Add((date, date.AtStartOfDayInZone(Zone).ToInstant(), date.PlusDays(1).AtStartOfDayInZone(Zone).ToInstant()));
+        }
+        return days;
+    }
 }
 
 /// <summary>Reads one store's timeline from the database, through the report's own reads and engine.</summary>

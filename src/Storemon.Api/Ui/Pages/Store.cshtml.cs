@@ -47,7 +47,7 @@ public sealed class StoreModel(IReportStore reports, IMonitoringStore store) : P
 
     public IReadOnlyList<Lane> Lanes { get; private set; } = [];
 
-    public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
+    public IActionResult OnGet(CancellationToken cancellationToken)
     {
         if (StoreTimelineEndpoint.Load(Id, StoreId, reports, store, cancellationToken, out var report, out var row, out var timeline) is { } problem)
         {
@@ -60,22 +60,17 @@ public sealed class StoreModel(IReportStore reports, IMonitoringStore store) : P
         Recomputed = ReportCsv.Values(timeline.CsvRow, StoreId);
         MatchesReport = StoreTimelineEndpoint.MatchesReport(timeline, row);
         Lanes = LanesOf(timeline);
-        await Task.CompletedTask;
         return Page();
     }
 
     /// <summary>Every local date the week [T − 168 h, T) touches, with what happened in it.</summary>
     private static List<Lane> LanesOf(StoreTimeline timeline)
     {
-        var zone = timeline.Zone;
         var weekStart = timeline.Window.WeekStart;
         var asOf = timeline.Window.AsOf;
         var lanes = new List<Lane>();
-        var last = (asOf - Duration.Epsilon).InZone(zone).Date;
-        for (var date = weekStart.InZone(zone).Date; date <= last; date = date.PlusDays(1))
+        foreach (var (date, start, end) in timeline.LocalDays())
         {
-            var start = date.AtStartOfDayInZone(zone).ToInstant();
-            var end = date.PlusDays(1).AtStartOfDayInZone(zone).ToInstant();
             List<Span> Within(IEnumerable<(Instant Start, Instant End, string Kind)> spans) =>
                 [.. spans.Where(s => s.Start < end && s.End > start)
                     .Select(s => new Span(X(Max(s.Start, start), start), X(Min(s.End, end), start), s.Kind))];
