@@ -81,6 +81,24 @@ internal static partial class AccessSetup
 
         public bool IsOpen => _keys.Length == 0;
 
+        /// <summary>
+        /// A fingerprint of the secret of the key named <paramref name="name"/> as configured now (null when
+        /// there is none): a session carries it, so that a key whose secret changed under the same name ends
+        /// the sessions started with the old secret. It is derived from the secret's hash and says nothing
+        /// of the secret itself.
+        /// </summary>
+        public string? Fingerprint(string name)
+        {
+            foreach (var (hash, key) in _keys)
+            {
+                if (key.Name == name)
+                {
+                    return Convert.ToHexString(SHA256.HashData([.. Encoding.UTF8.GetBytes("storemon browser session\0"), .. hash]), 0, 16);
+                }
+            }
+            return null;
+        }
+
         /// <summary>The key of this name as it is configured now, or null when there is none.</summary>
         public ApiKeyOptions? Named(string name) => _keys.Select(k => k.Key).FirstOrDefault(k => k.Name == name);
 

@@ -1,8 +1,7 @@
 using System.Data.Common;
-using Microsoft.Data.Sqlite;
 using Npgsql;
+using Storemon.Api.Storage;
 using Storemon.Storage;
-using Storemon.Storage.Postgres;
 
 namespace Storemon.Api.Access;
 
@@ -40,8 +39,8 @@ internal static class DataProtectionKeys
 {
     /// <summary>The key ring in <paramref name="database"/>, whose schema is already migrated.</summary>
     public static IDataProtectionKeyStore Open(string database) => MonitoringStores.IsPostgres(database)
-        ? new PostgresKeyRing(PostgresConnectionString.Normalize(database))
-        : new SqliteKeyRing(database);
+        ? new PostgresKeyRing(DatabaseConnections.Opener(database))
+        : new SqliteKeyRing(DatabaseConnections.Opener(database));
 
     private const string List = "SELECT name, xml FROM data_protection_key ORDER BY id";
 
@@ -53,13 +52,12 @@ internal static class DataProtectionKeys
         $"The data-protection key ring stayed locked by another process over this database for {timeout.TotalSeconds:0.#} s: a process that started with this one may be stuck making the ring's first key."));
 
     /// <summary>Reading and adding keys, the same statements on both databases; the lock is each database's own.</summary>
-    private abstract class KeyRing : IDataProtectionKeyStore
+    private abstract class KeyRing(Func<DbConnection> open) : IDataProtectionKeyStore
     {
         public IReadOnlyList<DataProtectionKey> ListDataProtectionKeys()
         {
             using var connection = Open();
-            using var select = connection.CreateCommand();
-            select.CommandText = List;
+            using var select = DatabaseConnections.Command(connection, List);
             using var reader = select.ExecuteReader();
             var keys = new List<DataProtectionKey>();
             while (reader.Read())
@@ -74,35 +72,20 @@ internal static class DataProtectionKeys
             ArgumentException.ThrowIfNullOrEmpty(name);
             ArgumentException.ThrowIfNullOrEmpty(xml);
             using var connection = Open();
-            using var insert = connection.CreateCommand();
-            insert.CommandText = Add;
-            foreach (var (parameter, value) in new[] { ("name", name), ("xml", xml) })
-            {
-                var p = insert.CreateParameter();
-                p.ParameterName = parameter;
-                p.Value = value;
-                insert.Parameters.Add(p);
-            }
+            using var insert = DatabaseConnections.Command(connection, Add, ("name", name), ("xml", xml));
             return insert.ExecuteNonQuery() == 1;
         }
 
         public abstract void WithKeyRingLocked(Action action, TimeSpan timeout);
 
-        protected abstract DbConnection Open();
+        protected DbConnection Open() => open();
     }
 
-    private sealed class SqliteKeyRing(string path) : KeyRing
+    private sealed class SqliteKeyRing(Func<DbConnection> open) : KeyRing(open)
     {
         // A SQLite file serves one process, so a lock within the process is enough. (A write transaction
         // held over the action would block the action's own write, made on another connection.)
         private static readonly Lock KeyRingLock = new();
-
-        private readonly string _connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = path,
-            Mode = SqliteOpenMode.ReadWrite,
-            DefaultTimeout = 60,
-        }.ToString();
 
         public override void WithKeyRingLocked(Action action, TimeSpan timeout)
         {
@@ -120,16 +103,9 @@ internal static class DataProtectionKeys
                 KeyRingLock.Exit();
             }
         }
-
-        protected override DbConnection Open()
-        {
-            var connection = new SqliteConnection(_connectionString);
-            connection.Open();
-            return connection;
-        }
     }
 
-    private sealed class PostgresKeyRing(string connectionString) : KeyRing
+    private sealed class PostgresKeyRing(Func<DbConnection> open) : KeyRing(open)
     {
         // The advisory lock key next to the storage's own ("storemon" + 0..2: migrations, partitions, retention).
         private const long KeyRingLock = 0x73746f72656d6f6e + 3;
@@ -138,7 +114,7 @@ internal static class DataProtectionKeys
         public override void WithKeyRingLocked(Action action, TimeSpan timeout)
         {
             ArgumentNullException.ThrowIfNull(action);
-            using var connection = OpenNpgsql();
+            using var connection = (NpgsqlConnection)Open();
             // lock_timeout bounds the wait for an advisory lock too; set for this wait only.
             try
             {
@@ -156,17 +132,6 @@ internal static class DataProtectionKeys
             {
                 Execute(connection, FormattableString.Invariant($"SELECT pg_advisory_unlock({KeyRingLock})"));
             }
-        }
-
-        // A pool of Npgsql's own for this connection string, apart from the storage's data source: the
-        // key ring is read at start and about daily, so it holds one or two connections, and only then.
-        protected override DbConnection Open() => OpenNpgsql();
-
-        private NpgsqlConnection OpenNpgsql()
-        {
-            var connection = new NpgsqlConnection(connectionString);
-            connection.Open();
-            return connection;
         }
 
         private static void Execute(NpgsqlConnection connection, string sql)

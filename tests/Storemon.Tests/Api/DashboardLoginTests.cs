@@ -42,7 +42,7 @@ public abstract class DashboardLoginTests(DatabaseKind kind) : ServiceTest(kind,
         using var signIn = await browser.PostSignIn(AdminKey, "/jobs");
         var cookie = signIn.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("storemon.session=", StringComparison.Ordinal));
         using var dashboard = await browser.GetDashboard(cookie.Split(';')[0]);
-        using var pages = await Get(browser, "/ui", cookie.Split(';')[0]);
+        using var pages = await browser.GetWithCookie("/ui", cookie.Split(';')[0]);
 
         Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
         Assert.Equal("/jobs", signIn.Headers.Location!.OriginalString);
@@ -74,7 +74,7 @@ public abstract class DashboardLoginTests(DatabaseKind kind) : ServiceTest(kind,
         var cookie = await Service.SignInToDashboard(ReaderKey);
         using var browser = Browser(keepsCookies: false);
 
-        using var pages = await Get(browser, "/ui", cookie);
+        using var pages = await browser.GetWithCookie("/ui", cookie);
         using var dashboard = await browser.GetDashboard(cookie);
 
         Assert.Equal(HttpStatusCode.OK, pages.StatusCode);
@@ -110,11 +110,8 @@ public abstract class DashboardLoginTests(DatabaseKind kind) : ServiceTest(kind,
     {
         using var browser = Browser(keepsCookies: false);
         var session = await browser.SignInToDashboard(AdminKey);
-        var (token, cookies) = await browser.FormToken("/ui", session);
 
-        using var signOut = new HttpRequestMessage(HttpMethod.Post, "/ui/logout") { Content = new FormUrlEncodedContent([new("__RequestVerificationToken", token)]) };
-        signOut.Headers.Add("Cookie", cookies);
-        using var signedOut = await browser.SendAsync(signOut);
+        using var signedOut = await browser.SignOut(session);
 
         Assert.Equal(HttpStatusCode.Redirect, signedOut.StatusCode);
         Assert.Equal("/ui/login", signedOut.Headers.Location!.OriginalString);
@@ -141,7 +138,7 @@ public abstract class DashboardLoginTests(DatabaseKind kind) : ServiceTest(kind,
 
         using var stats = await client.SendAsync(new HttpRequestMessage(new HttpMethod(method), "/jobs/stats"));
 
-        Assert.Equal("/jobs/stats answers POST only: the dashboard's pages post the metrics[] they show, with the page's anti-forgery token.",
+        Assert.Equal("/jobs/stats answers POST only: the dashboard's pages post it, with the page's anti-forgery token.",
             await stats.AssertProblem(HttpStatusCode.MethodNotAllowed, "Method not allowed"));
         Assert.Equal(["POST"], stats.Content.Headers.Allow);
     }
@@ -151,7 +148,7 @@ public abstract class DashboardLoginTests(DatabaseKind kind) : ServiceTest(kind,
     {
         using var browser = Browser(keepsCookies: false);
         var session = await browser.SignInToDashboard(AdminKey);
-        using var dashboard = await Get(browser, "/jobs", session);
+        using var dashboard = await browser.GetWithCookie("/jobs", session);
         var html = await dashboard.Content.ReadAsStringAsync();
         var token = System.Text.RegularExpressions.Regex.Match(html, "<meta name=\"csrf-token\" content=\"([^\"]+)\">").Groups[1].Value;
         var antiforgery = dashboard.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0]).Single(c => c.StartsWith(".AspNetCore.Antiforgery.", StringComparison.Ordinal));
@@ -169,13 +166,6 @@ public abstract class DashboardLoginTests(DatabaseKind kind) : ServiceTest(kind,
         Assert.Equal("application/json", stats.Content.Headers.ContentType?.MediaType);
         Assert.Equal(0, body.GetProperty("retries:count").GetProperty("intValue").GetInt64());
         Assert.Equal(0, body.GetProperty("failed:count").GetProperty("intValue").GetInt64());
-    }
-
-    private static async Task<HttpResponseMessage> Get(HttpClient browser, string path, string cookie)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        request.Headers.Add("Cookie", cookie);
-        return await browser.SendAsync(request);
     }
 }
 

@@ -170,11 +170,23 @@ internal static class ServiceCalls
     }
 
     /// <summary>GET /jobs with a session cookie sent by hand (as another node of the service would receive it).</summary>
-    public static async Task<HttpResponseMessage> GetDashboard(this HttpClient client, string cookie)
+    public static Task<HttpResponseMessage> GetDashboard(this HttpClient client, string cookie) => client.GetWithCookie("/jobs", cookie);
+
+    /// <summary>GET <paramref name="path"/> with a cookie sent by hand.</summary>
+    public static async Task<HttpResponseMessage> GetWithCookie(this HttpClient client, string path, string cookie)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/jobs");
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
         request.Headers.Add("Cookie", cookie);
         return await client.SendAsync(request);
+    }
+
+    /// <summary>Signs out of <paramref name="session"/> as the pages' sign-out button does (with its form's anti-forgery token).</summary>
+    public static async Task<HttpResponseMessage> SignOut(this HttpClient browser, string session)
+    {
+        var (token, cookies) = await browser.FormToken("/ui", session);
+        using var signOut = new HttpRequestMessage(HttpMethod.Post, "/ui/logout") { Content = new FormUrlEncodedContent([new("__RequestVerificationToken", token)]) };
+        signOut.Headers.Add("Cookie", cookies);
+        return await browser.SendAsync(signOut);
     }
 
     /// <summary>
