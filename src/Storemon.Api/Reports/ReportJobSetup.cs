@@ -2,7 +2,6 @@ using Hangfire;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
 using Hangfire.Storage.SQLite;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using NodaTime;
 using Storemon.Api.Access;
@@ -72,21 +71,12 @@ internal static class ReportJobSetup
         // Admin key in the header, or a browser session of an admin key (Access/BrowserSessions.cs).
         app.MapHangfireDashboard(DashboardPath, new DashboardOptions { Authorization = [], AppPath = "/ui", DisplayStorageConnectionString = false })
             .RequireAuthorization(BrowserSessions.Dashboard);
-        // Hangfire's /stats reads a form of metrics[] whatever the method, so a GET threw (a 500). Its own
-        // pages post to it, with the page's anti-forgery token; any other method is told so.
-        app.MapMethods(DashboardPath + "/stats", [HttpMethods.Get, HttpMethods.Head, HttpMethods.Put, HttpMethods.Delete, HttpMethods.Patch], StatsArePosted)
-            .RequireAuthorization(BrowserSessions.Dashboard).ExcludeFromDescription();
+        // Its actions asked for with a method other than POST, and jobs that are not there, answered before Hangfire fails on them.
+        app.UseJobDashboardGuard(DashboardPath);
         // Where the dashboard's sign-in was: a bookmark still finds the one sign-in page.
         app.MapGet(DashboardPath + "/login", () => Results.Redirect($"{BrowserSessions.LoginPath}?ReturnUrl={Uri.EscapeDataString(DashboardPath)}"))
             .AllowAnonymous().ExcludeFromDescription();
         return app;
-    }
-
-    private static ProblemHttpResult StatsArePosted(HttpContext context)
-    {
-        context.Response.Headers.Allow = HttpMethods.Post;
-        return TypedResults.Problem(statusCode: StatusCodes.Status405MethodNotAllowed, title: "Method not allowed",
-            detail: $"{DashboardPath}/stats answers POST only: the dashboard's pages post the metrics[] they show, with the page's anti-forgery token.");
     }
 
     // The queue lives with the data: in a SQLite file beside the service's database (one process), or in
