@@ -2,6 +2,7 @@ using Storemon.Api.Access;
 using Storemon.Api.ApiDocs;
 using Storemon.Api.Health;
 using Storemon.Api.Ingestion;
+using Storemon.Api.Limits;
 using Storemon.Api.Reports;
 using Storemon.Api.Storage;
 using Storemon.Api.Ui;
@@ -26,6 +27,8 @@ if (role == ProcessRole.Worker)
 builder.AddStoremonDatabase();   // Storemon:Database: a SQLite file by default, or PostgreSQL
 builder.AddReportJobs(runsJobs: role == ProcessRole.All);   // Hangfire: durable report jobs, workers, retention
 builder.AddApiKeyAccess();       // Access:Keys with scopes; open with a warning when none are set
+builder.AddFailedKeyLimit();     // Access:FailedKeyLimit: an address that sent too many wrong keys is refused (429) for a while
+builder.AddKeyLimits();          // Reports:TriggerLimit, Ingestion:RequestLimit: how often one key may trigger reports and ingest
 builder.AddBrowserSessions();    // people in a browser: sign in once at /ui/login with a key, a session cookie for /ui and /jobs
 builder.AddSessionKeys();        // the keys of those sessions in the database: valid on every API node, across restarts
 builder.AddPages();              // /ui: the reports and each store's week, for people, rendered here
@@ -57,8 +60,10 @@ app.UseExceptionHandler(new ExceptionHandlerOptions
 });
 app.UseStatusCodePages();
 app.UseFrameGuard();             // no page of the service in another site's frame
+app.UseFailedKeyLimit();         // before authentication: refusing an address costs no key hashing
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();            // after authorization: the limits are per key, and a refused key takes no permit
 
 app.MapApiDocumentation();
 app.MapHealth();

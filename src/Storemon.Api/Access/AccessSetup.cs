@@ -4,7 +4,9 @@ using System.Text;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Storemon.Api.Limits;
 
 namespace Storemon.Api.Access;
 
@@ -30,6 +32,11 @@ public sealed class AccessOptions
     public bool RequireKeys { get; set; }
 
     public List<ApiKeyOptions> Keys { get; set; } = [];
+
+    /// <summary>Wrong keys from one client address within <see cref="FailedKeyWindow"/> after which its requests with a key are refused until the window ends; 0: no limit.</summary>
+    public int FailedKeyLimit { get; set; } = 20;
+
+    public TimeSpan FailedKeyWindow { get; set; } = TimeSpan.FromMinutes(1);
 }
 
 /// <summary>
@@ -53,6 +60,8 @@ internal static partial class AccessSetup
             .Validate(o => o.Keys.SelectMany(k => k.Scopes).All(Scopes.All.Contains),
                 $"Every scope under Access:Keys must be one of: {string.Join(", ", Scopes.All)}.")
             .Validate(o => o.Keys.Select(k => k.Key).Distinct(StringComparer.Ordinal).Count() == o.Keys.Count, "Two keys under Access:Keys are the same.")
+            .Validate(o => o.FailedKeyLimit >= 0 && o.FailedKeyWindow > TimeSpan.Zero,
+                "Access:FailedKeyLimit must be 0 (no limit) or more, and Access:FailedKeyWindow positive.")
             .ValidateOnStart();
 
         // The keys are hashed once, for every request and the dashboard's sign-in alike.
@@ -119,9 +128,11 @@ internal static partial class AccessSetup
     }
 
     private sealed class ApiKeyHandler(
-        IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-        KeyRing keys)
-        : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+        IOptionsMonitor<AuthenticationSchemeOptions> options, UrlEncoder encoder,
+        KeyRing keys, FailedKeys failedKeys)
+        // Not the logger factory: the framework would log three lines for every wrong key ("not authenticated"
+        // twice, "challenged"); FailedKeys logs one, with the client's address.
+        : AuthenticationHandler<AuthenticationSchemeOptions>(options, NullLoggerFactory.Instance, encoder)
     {
         private readonly KeyRing _keys = keys;
 
@@ -135,9 +146,12 @@ internal static partial class AccessSetup
             {
                 return Task.FromResult(AuthenticateResult.NoResult());
             }
-            return Task.FromResult(_keys.Find(presented.ToString()) is { } key
-                ? Success(key.Name, key.Scopes)
-                : AuthenticateResult.Fail("The API key is not valid."));
+            if (_keys.Find(presented.ToString()) is { } key)
+            {
+                return Task.FromResult(Success(key.Name, key.Scopes));
+            }
+            failedKeys.Failed(Context);
+            return Task.FromResult(AuthenticateResult.Fail("The API key is not valid."));
         }
 
         protected override async Task HandleChallengeAsync(AuthenticationProperties properties)

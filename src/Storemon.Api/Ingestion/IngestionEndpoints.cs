@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Storemon.Api.Access;
 using Storemon.Api.ApiDocs;
+using Storemon.Api.Limits;
 using Storemon.Import;
 using Storemon.Storage;
 
@@ -24,15 +25,26 @@ public sealed class IngestionOptions
     [Range(1, long.MaxValue)]
     public long MaxImportBytes { get; set; } = 1024L * 1024 * 1024;
 
+    /// <summary>Where uploads wait while they are imported; by default storemon-uploads in the temporary folder.</summary>
+    public string? UploadFolder { get; set; }
+
     /// <summary>
     /// Polls later than this after the service's clock at import are rejected as in the future: one
     /// device with a wrong clock would otherwise move every default report's time (the latest poll).
     /// </summary>
-    /// <summary>Where uploads wait while they are imported; by default storemon-uploads in the temporary folder.</summary>
-    public string? UploadFolder { get; set; }
-
     [Range(typeof(TimeSpan), "00:00:00", "3650.00:00:00")]
     public TimeSpan MaxFutureSkew { get; set; } = ImportRules.DefaultMaxFutureSkew;
+
+    /// <summary>
+    /// Requests to <c>/polls</c> and <c>/imports/*</c> one key may send within <see cref="RequestWindow"/>
+    /// (one client address, when the service runs without keys); 0: no limit. Far above what the platform
+    /// needs (every store of ~14k posting its own poll in the same minute), it stops a runaway client.
+    /// </summary>
+    [Range(0, int.MaxValue)]
+    public int RequestLimit { get; set; } = 20_000;
+
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
+    public TimeSpan RequestWindow { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>The rules of an import that starts now.</summary>
     public ImportRules RulesAt(TimeProvider time) => ImportRules.At(time.GetUtcNow(), MaxFutureSkew);
@@ -89,6 +101,7 @@ internal static class IngestionEndpoints
         var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<IngestionOptions>>().Value;
         app.MapPost("/polls", IngestPolls)
             .RequireAuthorization(Scopes.Ingest)
+            .RequireRateLimiting(KeyLimits.Ingestion)
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(options.MaxPollBodyBytes))
             .WithTags("Ingestion")
             .WithName("ingest_polls")
@@ -106,7 +119,7 @@ internal static class IngestionEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status507InsufficientStorage);
-        var imports = app.MapGroup("/imports").WithTags("Ingestion").RequireAuthorization(Scopes.Ingest)
+        var imports = app.MapGroup("/imports").WithTags("Ingestion").RequireAuthorization(Scopes.Ingest).RequireRateLimiting(KeyLimits.Ingestion)
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(options.MaxImportBytes))
             // The form reader has its own limit (128 MiB by default): a multipart upload gets the same one.
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestFormLimitsAttribute { MultipartBodyLengthLimit = options.MaxImportBytes })

@@ -8,6 +8,7 @@ using NodaTime;
 using NodaTime.Text;
 using Storemon.Api.Access;
 using Storemon.Api.ApiDocs;
+using Storemon.Api.Limits;
 using Storemon.Engine;
 using Storemon.Import;
 using Storemon.Reports;
@@ -95,7 +96,7 @@ internal static class ReportEndpoints
 
     public static WebApplication MapReports(this WebApplication app)
     {
-        app.MapPost("/trigger_report", TriggerReport).RequireAuthorization(Scopes.ReportsWrite).WithTags("Reports")
+        app.MapPost("/trigger_report", TriggerReport).RequireAuthorization(Scopes.ReportsWrite).RequireRateLimiting(KeyLimits.Triggers).WithTags("Reports")
             .WithName("trigger_report")
             .WithSummary("Start a report")
             .WithDescription($"""
@@ -119,7 +120,7 @@ internal static class ReportEndpoints
             .AddOpenApiOperationTransformer(ReportIdIsRequired);
 
         var reports = app.MapGroup("/reports").WithTags("Reports");
-        reports.MapPost("/", CreateReport).RequireAuthorization(Scopes.ReportsWrite)
+        reports.MapPost("/", CreateReport).RequireAuthorization(Scopes.ReportsWrite).RequireRateLimiting(KeyLimits.Triggers)
             .WithName("create_report")
             .WithSummary("Start a report (as a resource)")
             .WithDescription($"""

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Caching.Memory;
 using NodaTime;
+using Microsoft.AspNetCore.RateLimiting;
 using Storemon.Api.Access;
+using Storemon.Api.Limits;
 using Storemon.Storage;
 
 namespace Storemon.Api.Ui;
@@ -23,8 +25,10 @@ internal static class PagesSetup
             options.RootDirectory = "/Ui/Pages";
             options.Conventions.AuthorizeFolder("/", BrowserSessions.Read);
             options.Conventions.AllowAnonymousToPage("/Login");
+            // The trigger form takes from the same per-key limit as trigger_report (GET is not limited).
+            options.Conventions.AddPageApplicationModelConvention("/Index", page => page.EndpointMetadata.Add(new EnableRateLimitingAttribute(KeyLimits.Triggers)));
         });
-        builder.Services.AddSingleton(services => new UiAccess(services.GetRequiredService<AccessSetup.KeyRing>()));
+        builder.Services.AddSingleton(services => new UiAccess(services.GetRequiredService<AccessSetup.KeyRing>(), services.GetRequiredService<FailedKeys>()));
         builder.Services.AddSingleton(services => new ReportTables(
             services.GetRequiredService<IReportStore>(), new MemoryCache(new MemoryCacheOptions { SizeLimit = CachedRows })));
         return builder;
@@ -54,18 +58,33 @@ internal static class PagesSetup
 public sealed class UiAccess
 {
     private readonly AccessSetup.KeyRing _keys;
+    private readonly FailedKeys _failedKeys;
 
-    internal UiAccess(AccessSetup.KeyRing keys) => _keys = keys;
+    internal UiAccess(AccessSetup.KeyRing keys, FailedKeys failedKeys)
+    {
+        _keys = keys;
+        _failedKeys = failedKeys;
+    }
 
     /// <summary>No key is configured: everything is open to anyone who can reach the service.</summary>
     public bool IsOpen => _keys.IsOpen;
 
-    /// <summary>Starts a session for the key presented, or says why not (null when signed in).</summary>
+    /// <summary>How long this browser's address may not sign in (too many wrong keys, see <see cref="FailedKeys"/>); null when it may.</summary>
+    public TimeSpan? SignInRefusal(HttpContext context) => _failedKeys.Refusal(context);
+
+    /// <summary>Why sign-in is refused for now, before its "Try again in …".</summary>
+    public string SignInRefusalDetail => _failedKeys.RefusalDetail;
+
+    /// <summary>Starts a session for the key presented, or says why not (null when signed in). A wrong key counts against the address.</summary>
     public async Task<string?> SignIn(HttpContext context, string presented)
     {
-        var key = string.IsNullOrEmpty(presented) ? null : _keys.Find(presented);
-        if (key is null)
+        if (string.IsNullOrEmpty(presented))
         {
+            return "That key is not valid.";
+        }
+        if (_keys.Find(presented) is not { } key)
+        {
+            _failedKeys.Failed(context);
             return "That key is not valid.";
         }
         if (!key.Scopes.Contains(Scopes.ReportsRead) && !key.Scopes.Contains(Scopes.Admin))

@@ -28,6 +28,17 @@ public sealed class ReportOptions
     public int Shards { get; set; } = 1;
 
     /// <summary>
+    /// Reports one key may trigger (trigger_report, POST /reports, the pages' form) within
+    /// <see cref="TriggerWindow"/>, or one client address when the service runs without keys; 0: no limit.
+    /// Each report keeps its CSV for <see cref="Retention"/>, so a client triggering in a loop fills the disk.
+    /// </summary>
+    [Range(0, int.MaxValue)]
+    public int TriggerLimit { get; set; } = 30;
+
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
+    public TimeSpan TriggerWindow { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
     /// How often abandoned reports are looked for (and old ones pruned): every half minute, or every half
     /// <see cref="StaleAfter"/> when that is shorter, so that an abandoned report waits at most about half
     /// its stale time more.

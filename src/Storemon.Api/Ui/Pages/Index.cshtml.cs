@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using NodaTime;
+using Storemon.Api.Limits;
 using Storemon.Api.Reports;
 using Storemon.Reports;
 using Storemon.Storage;
@@ -30,9 +31,20 @@ public sealed class IndexModel(IReportStore reports, ReportJobs jobs, IClock clo
     [BindProperty]
     public string? MaxGap { get; set; }
 
+    /// <summary>Seconds to wait, when a trigger from the form was refused by the key's trigger limit (<see cref="KeyLimits"/>).</summary>
+    [BindProperty(SupportsGet = true, Name = KeyLimits.PageWaitParameter)]
+    public int? Wait { get; set; }
+
     public string? Error { get; private set; }
 
-    public void OnGet() => Load();
+    public void OnGet()
+    {
+        if (Wait is > 0 and var seconds)
+        {
+            Error = TooManyRequests.TryAgain("Too many reports triggered with this key (Reports:TriggerLimit): the report was not started.", TimeSpan.FromSeconds(seconds));
+        }
+        Load();
+    }
 
     public IActionResult OnPostTrigger()
     {

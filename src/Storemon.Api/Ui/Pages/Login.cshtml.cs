@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Storemon.Api.Limits;
 
 namespace Storemon.Api.Ui.Pages;
 
@@ -17,6 +18,13 @@ public sealed class LoginModel(UiAccess access) : PageModel
 
     public async Task<IActionResult> OnPostAsync(string? key)
     {
+        // Refused before the key is looked at: a right key is refused too, else the page would tell it from a wrong one.
+        if (access.SignInRefusal(HttpContext) is { } wait)
+        {
+            Error = TooManyRequests.TryAgain(access.SignInRefusalDetail, wait);
+            TooManyRequests.Refuse(Response, wait);
+            return Page();
+        }
         Error = await access.SignIn(HttpContext, key ?? "");
         if (Error is not null)
         {
