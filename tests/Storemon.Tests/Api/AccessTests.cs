@@ -181,7 +181,7 @@ public abstract class AccessTests(DatabaseKind kind) : ServiceTest(kind, Service
         }
 
         // The requests and the refusal of the wrong key were logged, with everything at Trace...
-        Assert.Contains(logs.Messages, m => m.Text.Contains("ApiKey was not authenticated. Failure message: The API key is not valid.", StringComparison.Ordinal));
+        Assert.Contains(logs.Messages, m => m.Text.StartsWith("A wrong API key from unknown: POST /trigger_report", StringComparison.Ordinal));
         // ...and no key is in any of it.
         Assert.DoesNotContain(logs.Messages, m => m.Text.Contains(ReaderKey, StringComparison.Ordinal)
             || m.Text.Contains(AdminKey, StringComparison.Ordinal) || m.Text.Contains(wrongKey, StringComparison.Ordinal));
