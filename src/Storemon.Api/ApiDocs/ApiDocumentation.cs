@@ -1,10 +1,14 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.OpenApi;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.OpenApi;
 using Scalar.AspNetCore;
 using Storemon.Api.Access;
+using Storemon.Api.Limits;
+using Storemon.Api.Ingestion;
 using Storemon.Api.Storage;
+using Storemon.Reports;
 
 namespace Storemon.Api.ApiDocs;
 
@@ -38,6 +42,10 @@ internal static class ApiDocumentation
         `detail` that says what to change. While the database does not answer (a restart, say), every
         operation answers 503 with a `Retry-After` header (seconds): the same request works once it is back.
 
+        **Limits.** After too many wrong API keys from one client address (20 a minute by default), its
+        requests with a key answer 429 until the minute ends, a right key too; triggers (30 a minute) and
+        ingestion (20000 a minute) are limited per key. A 429 has a `Retry-After` header (seconds).
+
         Outside this document: `GET /health` (anonymous; `Healthy` or `Unhealthy` as plain text, 503
         when unhealthy) and the job dashboard at `/jobs` (scope `admin`).
         """;
@@ -48,6 +56,7 @@ internal static class ApiDocumentation
         {
             options.AddDocumentTransformer(DescribeService);
             options.AddOperationTransformer(DescribeDatabaseOutage);
+            options.AddOperationTransformer(DescribeLimits);
             options.AddOperationTransformer(DescribeAccess);
             options.AddOperationTransformer(DescribeCsvBodies);
             options.AddSchemaTransformer(NumbersAsWritten);
@@ -124,16 +133,40 @@ internal static class ApiDocumentation
     {
         var unavailable = ProblemResponse(await ProblemSchema(context, cancellationToken),
             "The database does not answer (it may be restarting): try again after the seconds of Retry-After.");
-        unavailable.Headers = new Dictionary<string, IOpenApiHeader>
-        {
-            ["Retry-After"] = new OpenApiHeader
-            {
-                Description = $"Seconds to wait before trying again ({DatabaseOutage.RetryAfterSeconds}).",
-                Schema = new OpenApiSchema { Type = JsonSchemaType.Integer },
-            },
-        };
+        unavailable.Headers = RetryAfter($"Seconds to wait before trying again ({DatabaseOutage.RetryAfterSeconds}).");
         (operation.Responses ??= []).TryAdd("503", unavailable);
     }
+
+    /// <summary>
+    /// The 429 of the limits (Limits/): an operation that takes a key is refused while the caller's address
+    /// sent too many wrong keys; one with a per-key limit (triggers, ingestion) also once its key reached it.
+    /// Before <see cref="DescribeAccess"/>, which orders the responses.
+    /// </summary>
+    private static async Task DescribeLimits(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+        if (metadata.OfType<IAllowAnonymous>().Any())
+        {
+            return;
+        }
+        var limit = metadata.OfType<EnableRateLimitingAttribute>().FirstOrDefault()?.PolicyName switch
+        {
+            KeyLimits.Triggers => FormattableString.Invariant(
+                $"; or the key triggered Reports:TriggerLimit reports ({new ReportOptions().TriggerLimit} by default) within Reports:TriggerWindow ({new ReportOptions().TriggerWindow})"),
+            KeyLimits.Ingestion => FormattableString.Invariant(
+                $"; or the key sent Ingestion:RequestLimit requests to /polls and /imports ({new IngestionOptions().RequestLimit} by default) within Ingestion:RequestWindow ({new IngestionOptions().RequestWindow})"),
+            _ => "",
+        };
+        var refused = ProblemResponse(await ProblemSchema(context, cancellationToken),
+            FormattableString.Invariant($"Too many requests: the caller's address sent Access:FailedKeyLimit wrong API keys ({new AccessOptions().FailedKeyLimit} by default) within Access:FailedKeyWindow ({new AccessOptions().FailedKeyWindow}), and its requests with a key, a right one too, are refused until that window ends{limit}. Nothing was done: try again after the seconds of Retry-After."));
+        refused.Headers = RetryAfter("Seconds to wait before trying again: at most the limit's window.");
+        (operation.Responses ??= []).TryAdd("429", refused);
+    }
+
+    private static Dictionary<string, IOpenApiHeader> RetryAfter(string description) => new()
+    {
+        ["Retry-After"] = new OpenApiHeader { Description = description, Schema = new OpenApiSchema { Type = JsonSchemaType.Integer } },
+    };
 
     /// <summary>The same component the endpoints' ProducesProblem responses refer to (added if none does).</summary>
     private static async Task<IOpenApiSchema> ProblemSchema(OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
