@@ -38,8 +38,9 @@ internal static class ApiDocumentation
         `detail` that says what to change. While the database does not answer (a restart, say), every
         operation answers 503 with a `Retry-After` header (seconds): the same request works once it is back.
 
-        Outside this document: `GET /health` (anonymous; `Healthy` or `Unhealthy` as plain text, 503
-        when unhealthy) and the job dashboard at `/jobs` (scope `admin`).
+        Outside this document: `GET /health` (anonymous; JSON with the overall `status`, `Healthy`,
+        `Degraded` or `Unhealthy`, and each part's `name`, `status` and `description`; 503 when
+        unhealthy) and the job dashboard at `/jobs` (scope `admin`).
         """;
 
     public static WebApplicationBuilder AddApiDocumentation(this WebApplicationBuilder builder)

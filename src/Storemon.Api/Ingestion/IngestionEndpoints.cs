@@ -89,6 +89,7 @@ internal static class IngestionEndpoints
         var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<IngestionOptions>>().Value;
         app.MapPost("/polls", IngestPolls)
             .RequireAuthorization(Scopes.Ingest)
+            .RecordImportOutcomes()
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(options.MaxPollBodyBytes))
             .WithTags("Ingestion")
             .WithName("ingest_polls")
@@ -111,6 +112,7 @@ internal static class IngestionEndpoints
             // The form reader has its own limit (128 MiB by default): a multipart upload gets the same one.
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestFormLimitsAttribute { MultipartBodyLengthLimit = options.MaxImportBytes })
             .DisableAntiforgery()
+            .RecordImportOutcomes()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status507InsufficientStorage);
