@@ -38,6 +38,7 @@ internal sealed partial class DatabaseWritesCheck : IHealthCheck
     {
         var database = HealthParts.Database(_database);
         var probe = _probe.Value;
+        var problems = new List<string>();
         if (probe.Error is { } error)
         {
             if (!_failing)
@@ -45,15 +46,17 @@ internal sealed partial class DatabaseWritesCheck : IHealthCheck
                 _failing = true;
                 LogProbeFailed(_logger, error);
             }
-            return Task.FromResult(HealthCheckResult.Unhealthy(
-                $"A test write to {Lower(database)} failed at {HealthParts.At(probe.At)}: {HealthParts.Cause(error) ?? "the service log says why"}."));
+            problems.Add($"A test write to {Lower(database)} failed at {HealthParts.At(probe.At)}: {HealthParts.Cause(error) ?? "the service log says why"}.");
         }
-        _failing = false;
-        _outcomes.DatabaseWritten(probe.At);
-        var failing = _outcomes.Failing;
-        return Task.FromResult(failing.Count == 0
+        else
+        {
+            _failing = false;
+            _outcomes.DatabaseWritten(probe.At);
+        }
+        problems.AddRange(_outcomes.Failing.Where(failure => failure.Kind != WriteKind.JobQueue).Select(Describe));
+        return Task.FromResult(problems.Count == 0
             ? HealthCheckResult.Healthy($"{database} takes writes: a test write committed at {HealthParts.At(probe.At)}, and no report run or import is failing.")
-            : HealthCheckResult.Unhealthy(string.Join(" ", failing.Select(Describe))));
+            : HealthCheckResult.Unhealthy(string.Join(" ", problems)));
     }
 
     private static Probe Write(IMonitoringStore store, Instant now)
@@ -78,10 +81,7 @@ internal sealed partial class DatabaseWritesCheck : IHealthCheck
         {
             until = $"the database takes a write again or {until}";
         }
-        var since = failure.Since == failure.Latest
-            ? $"since {HealthParts.At(failure.Since)}"
-            : $"since {HealthParts.At(failure.Since)} (last at {HealthParts.At(failure.Latest)})";
-        return $"{what} {since}: the database failed them because {HealthParts.Fault(failure.Fault)}. This clears when {until}.";
+        return $"{what} {HealthParts.Since(failure)}: the database failed them because {HealthParts.Fault(failure.Fault)}. This clears when {until}.";
     }
 
     private static string Lower(string database) => string.Concat(database[..1].ToLowerInvariant(), database[1..]);

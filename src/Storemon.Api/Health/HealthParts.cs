@@ -19,6 +19,11 @@ internal static class HealthParts
     public static string At(Instant instant) =>
         instant.ToDateTimeUtc().ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
 
+    /// <summary>"since 2024-10-14 10:00:00 UTC", and when the failure was last seen if later.</summary>
+    public static string Since(WriteFailure failure) => failure.Since == failure.Latest
+        ? $"since {At(failure.Since)}"
+        : $"since {At(failure.Since)} (last at {At(failure.Latest)})";
+
     /// <summary>What the database's fault means, after "the database".</summary>
     public static string Fault(StorageFault fault) => fault switch
     {

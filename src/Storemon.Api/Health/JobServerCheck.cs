@@ -3,6 +3,7 @@ using Hangfire.Storage.Monitoring;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Storemon.Api.Storage;
+using Storemon.Storage;
 
 namespace Storemon.Api.Health;
 
@@ -12,6 +13,8 @@ namespace Storemon.Api.Health;
 /// beating, while its row stays behind until Hangfire's watchdog removes it, and runs no job meanwhile:
 /// "a server exists" is not enough. An API-only process runs no jobs: it is Degraded without any live
 /// server in the shared queue (triggers wait there for a worker; it stays in service), not Unhealthy.
+/// A report that could not be put in the queue because of its storage (<see cref="WriteKind.JobQueue"/>)
+/// makes the part Unhealthy in any process, until a report is queued again.
 /// </summary>
 internal sealed class JobServerCheck : IHealthCheck
 {
@@ -21,9 +24,12 @@ internal sealed class JobServerCheck : IHealthCheck
     public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(30);
 
     private readonly Cached<HealthCheckResult> _result;
+    private readonly WriteOutcomes _outcomes;
 
-    public JobServerCheck(JobStorage storage, LocalJobServer local, TimeProvider time, IOptions<DatabaseOptions> database, IOptions<HealthOptions> options)
+    public JobServerCheck(JobStorage storage, LocalJobServer local, WriteOutcomes outcomes, TimeProvider time, IOptions<DatabaseOptions> database,
+        IOptions<HealthOptions> options)
     {
+        _outcomes = outcomes;
         var limit = options.Value.JobHeartbeatLimit;
         var runsJobs = database.Value.Role != ProcessRole.Api;
         _result = new Cached<HealthCheckResult>(time, options.Value.CacheFor,
@@ -31,7 +37,10 @@ internal sealed class JobServerCheck : IHealthCheck
     }
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(_result.Value);
+        Task.FromResult(_outcomes.Failing.FirstOrDefault(failure => failure.Kind == WriteKind.JobQueue) is { } queueing
+            ? HealthCheckResult.Unhealthy(
+                $"Reports cannot be queued {HealthParts.Since(queueing)}: the job queue's storage failed because {HealthParts.Fault(queueing.Fault)}. This clears when a report is queued.")
+            : _result.Value);
 
     private static HealthCheckResult Check(IList<ServerDto> servers, LocalJobServer local, DateTimeOffset now, TimeSpan limit, bool runsJobs)
     {

@@ -10,6 +10,9 @@ public enum WriteKind
 
     /// <summary>An import of polls, hours or time zones (an upload or <c>/polls</c>).</summary>
     Import,
+
+    /// <summary>A report put in the job queue, which has storage of its own (on SQLite, a file beside the database).</summary>
+    JobQueue,
 }
 
 /// <summary>Why the database failed a write, when it is the database's fault rather than the data's or the service's.</summary>
@@ -78,14 +81,22 @@ public sealed class WriteOutcomes(IClock clock)
     public void Failed(WriteKind kind, Exception error)
     {
         ArgumentNullException.ThrowIfNull(error);
-        if (FaultOf(error) is not { } fault)
+        if (FaultOf(error) is { } fault)
         {
-            return;
+            Failed(kind, fault);
         }
+    }
+
+    /// <summary>
+    /// A write of <paramref name="kind"/> failed for <paramref name="fault"/>, as its caller tells it (the job
+    /// queue's own storage speaks in its driver's words). Damage to the job queue is its failure, not the database's.
+    /// </summary>
+    public void Failed(WriteKind kind, StorageFault fault)
+    {
         var now = clock.GetCurrentInstant();
         lock (_lock)
         {
-            if (fault == StorageFault.Corrupt)
+            if (fault == StorageFault.Corrupt && kind != WriteKind.JobQueue)
             {
                 _corruption ??= new WriteFailure(kind, fault, now, now);
             }
