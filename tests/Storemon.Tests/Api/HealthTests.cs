@@ -204,3 +204,17 @@ public abstract class HealthTests : IDisposable
 public sealed class HealthTests_Sqlite() : HealthTests(DatabaseKind.Sqlite);
 
 public sealed class HealthTests_Postgres() : HealthTests(DatabaseKind.Postgres);
+
+/// <summary>Health's settings are checked at start, as every other section's.</summary>
+public sealed class HealthOptionsTests
+{
+    [Fact]
+    public void A_heartbeat_limit_of_two_heartbeats_or_less_refuses_to_start()
+    {
+        using var service = new ServiceFactory(DatabaseKind.Sqlite, ("Health:JobHeartbeatLimit", "00:01:00"));
+
+        var refused = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => service.CreateClient());
+
+        Assert.Contains("Health:JobHeartbeatLimit must be more than twice the job server's heartbeat interval (30 s).", refused.Failures);
+    }
+}
