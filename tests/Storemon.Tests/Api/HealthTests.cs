@@ -68,6 +68,32 @@ public abstract class HealthTests : IDisposable
         Assert.Equal(Microseconds(_start.AddSeconds(5)), _service.Database.Scalar("SELECT written_at FROM health_probe WHERE id = 1"));
     }
 
+    // A write the database refuses for a reason of its own: the answer names the part and says where to
+    // look, without the database's words (which can name files, servers or settings).
+    [SkippableFact]
+    public async Task A_test_write_the_database_refuses_makes_the_writes_unhealthy_without_the_errors_text()
+    {
+        _service.Database.Execute(Kind == DatabaseKind.Sqlite
+            ? "CREATE TRIGGER refuse BEFORE UPDATE ON health_probe BEGIN SELECT RAISE(ABORT, 'refused at /var/secret'); END"
+            : """
+              CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused at /var/secret'; END $$;
+              CREATE TRIGGER refuse BEFORE UPDATE ON health_probe FOR EACH ROW EXECUTE FUNCTION refuse();
+              """);
+
+        var refused = await HealthAnswer.Get(_client);
+        _service.Database.Execute("DROP TRIGGER refuse" + (Kind == DatabaseKind.Sqlite ? "" : " ON health_probe"));
+        var stillCached = await HealthAnswer.Get(_client);
+        _time.Advance(TimeSpan.FromSeconds(5));
+        var healthy = await HealthAnswer.Get(_client);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.Code);
+        Assert.Equal(new HealthPart("Unhealthy", $"A test write to {Database.Replace("The", "the", StringComparison.Ordinal)} failed at {At(_start)}: the service log says why."),
+            refused["database-writes"]);
+        Assert.Equal("Healthy", refused["database"].Status);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, stillCached.Code);
+        Assert.Equal(HttpStatusCode.OK, healthy.Code);
+    }
+
     [SkippableFact]
     public async Task An_import_the_disk_full_failed_makes_the_writes_unhealthy_until_an_import_writes_rows()
     {
