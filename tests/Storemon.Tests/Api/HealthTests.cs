@@ -86,9 +86,7 @@ public abstract class HealthTests : IDisposable
         _time.Advance(TimeSpan.FromSeconds(5));
         var healthy = await HealthAnswer.Get(_client);
 
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.Code);
-        Assert.Equal(new HealthPart("Unhealthy", $"A test write to {Database.Replace("The", "the", StringComparison.Ordinal)} failed at {At(_start)}: the service log says why."),
-            refused["database-writes"]);
+        AssertUnhealthy(refused, "database-writes", $"A test write to {Database.Replace("The", "the", StringComparison.Ordinal)} failed at {At(_start)}: the service log says why.");
         Assert.Equal("Healthy", refused["database"].Status);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, stillCached.Code);
         Assert.Equal(HttpStatusCode.OK, healthy.Code);
@@ -113,11 +111,8 @@ public abstract class HealthTests : IDisposable
         }
         var healthy = await HealthAnswer.Get(_client);
 
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, failing.Code);
-        Assert.Equal("Unhealthy", failing.Status);
-        Assert.Equal(new HealthPart("Unhealthy",
-            $"Imports fail since {At(_start)} (last at {At(_start.AddSeconds(90))}): the database failed them because its disk is full. This clears when an import writes rows."),
-            failing["database-writes"]);
+        AssertUnhealthy(failing, "database-writes",
+            $"Imports fail since {At(_start)} (last at {At(_start.AddSeconds(90))}): the database failed them because its disk is full. This clears when an import writes rows.");
         Assert.Equal("Healthy", failing["database"].Status);
         Assert.Equal("Healthy", failing["jobs"].Status);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, stillFailing.Code);
@@ -138,10 +133,7 @@ public abstract class HealthTests : IDisposable
         // The run tells its outcome just after the report reads Complete.
         var healthy = await HealthAnswer.Until(_client, answer => answer.Code == HttpStatusCode.OK);
 
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, failing.Code);
-        Assert.Equal(new HealthPart("Unhealthy",
-            $"Report runs fail since {At(_start)}: the database failed them because its disk is full. This clears when a report run completes."),
-            failing["database-writes"]);
+        AssertUnhealthy(failing, "database-writes", $"Report runs fail since {At(_start)}: the database failed them because its disk is full. This clears when a report run completes.");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, afterImport.Code);
         Assert.Equal(HttpStatusCode.OK, healthy.Code);
     }
@@ -157,10 +149,7 @@ public abstract class HealthTests : IDisposable
         _time.Advance(TimeSpan.FromSeconds(5));
         var healthy = await HealthAnswer.Get(_client);
 
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, failing.Code);
-        Assert.Equal(new HealthPart("Unhealthy",
-            $"Imports fail since {At(_start.AddSeconds(1))}: the database failed them because it does not answer. This clears when the database takes a write again or an import writes rows."),
-            failing["database-writes"]);
+        AssertUnhealthy(failing, "database-writes", $"Imports fail since {At(_start.AddSeconds(1))}: the database failed them because it does not answer. This clears when the database takes a write again or an import writes rows.");
         Assert.Equal(HttpStatusCode.OK, healthy.Code);
     }
 
@@ -175,10 +164,7 @@ public abstract class HealthTests : IDisposable
         _time.Advance(TimeSpan.FromMinutes(10));
         var later = await HealthAnswer.Get(_client);
 
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, damaged.Code);
-        Assert.Equal(new HealthPart("Unhealthy",
-            $"{Database} is damaged: a report run found corrupt data at {At(_start)}. Repair it or restore it from a backup, then restart the service (this stays until the restart)."),
-            damaged["database"]);
+        AssertUnhealthy(damaged, "database", $"{Database} is damaged: a report run found corrupt data at {At(_start)}. Repair it or restore it from a backup, then restart the service (this stays until the restart).");
         Assert.Equal("Healthy", damaged["database-writes"].Status);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, later.Code);
         Assert.Equal(damaged["database"], later["database"]);
@@ -205,6 +191,14 @@ public abstract class HealthTests : IDisposable
             stopped["jobs"].Description);
         Assert.Equal("Healthy", stopped["database"].Status);
         Assert.Equal("Healthy", stopped["database-writes"].Status);
+    }
+
+    /// <summary>The answer is 503, and its part <paramref name="name"/> Unhealthy with <paramref name="description"/>.</summary>
+    private static void AssertUnhealthy(HealthAnswer answer, string name, string description)
+    {
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, answer.Code);
+        Assert.Equal("Unhealthy", answer.Status);
+        Assert.Equal(new HealthPart("Unhealthy", description), answer[name]);
     }
 
     private Exception DiskFullError() => Kind == DatabaseKind.Sqlite
