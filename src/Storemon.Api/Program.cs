@@ -46,7 +46,7 @@ builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = 
 });
 builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower);
 builder.AddApiDocumentation();   // /openapi/v1.json and the /scalar reference page
-builder.Services.AddHealthChecks().AddStoremonChecks();
+builder.AddStoremonHealth();       // /health: the database, its writes and the job server, each with what is wrong
 
 var app = builder.Build();
 

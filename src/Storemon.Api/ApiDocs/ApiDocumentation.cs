@@ -46,8 +46,9 @@ internal static class ApiDocumentation
         requests with a key answer 429 until the minute ends, a right key too; triggers (30 a minute) and
         ingestion (20000 a minute) are limited per key. A 429 has a `Retry-After` header (seconds).
 
-        Outside this document: `GET /health` (anonymous; `Healthy` or `Unhealthy` as plain text, 503
-        when unhealthy) and the job dashboard at `/jobs` (scope `admin`).
+        Outside this document: `GET /health` (anonymous; JSON with the overall `status`, `Healthy`,
+        `Degraded` or `Unhealthy`, and each part's `name`, `status` and `description`; 503 when
+        unhealthy) and the job dashboard at `/jobs` (scope `admin`).
         """;
 
     public static WebApplicationBuilder AddApiDocumentation(this WebApplicationBuilder builder)

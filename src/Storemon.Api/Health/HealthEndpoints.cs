@@ -1,56 +1,69 @@
-using Hangfire;
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Options;
-using Storemon.Api.Storage;
-using Storemon.Storage;
 
 namespace Storemon.Api.Health;
 
 /// <summary>
-/// /health: the database answers and the job engine has a running server. A load balancer polls it
-/// often, so every check is a trivial query whatever the size of the data.
+/// /health: each part of the service with its status and what is wrong with it, for a load balancer (the
+/// status code: 200 Healthy or Degraded, 503 Unhealthy) and for a person (the JSON body). The parts:
+/// <c>database</c> (<see cref="DatabaseCheck"/>), <c>database-writes</c> (<see cref="DatabaseWritesCheck"/>)
+/// and <c>jobs</c> (<see cref="JobServerCheck"/>). A load balancer polls it often: the database is asked
+/// one trivial query per poll, and the write probe and the job servers are read at most once per
+/// Health:CacheFor (5 s by default).
 /// </summary>
 internal static class HealthEndpoints
 {
-    public static IHealthChecksBuilder AddStoremonChecks(this IHealthChecksBuilder checks) => checks
-        .AddCheck<DatabaseCheck>("database")
-        .AddCheck<JobServerCheck>("jobs");
+    public static IHostApplicationBuilder AddStoremonHealth(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<HealthOptions>()
+            .Bind(builder.Configuration.GetSection(HealthOptions.Section))
+            .ValidateDataAnnotations()
+            .Validate(o => o.JobHeartbeatLimit > JobServerCheck.HeartbeatInterval * 2,
+                $"Health:JobHeartbeatLimit must be more than twice the job server's heartbeat interval ({JobServerCheck.HeartbeatInterval.TotalSeconds} s).")
+            .ValidateOnStart();
+        // Singletons: the write probe and the job servers' answer are kept between polls.
+        builder.Services.AddSingleton<DatabaseCheck>();
+        builder.Services.AddSingleton<DatabaseWritesCheck>();
+        builder.Services.AddSingleton<JobServerCheck>();
+        builder.Services.AddHealthChecks()
+            .AddCheck<DatabaseCheck>(DatabaseCheck.Name)
+            .AddCheck<DatabaseWritesCheck>(DatabaseWritesCheck.Name)
+            .AddCheck<JobServerCheck>(JobServerCheck.Name);
+        return builder;
+    }
 
     public static WebApplication MapHealth(this WebApplication app)
     {
-        app.MapHealthChecks("/health").AllowAnonymous();
+        app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteParts }).AllowAnonymous();
         return app;
     }
 
-    private sealed class DatabaseCheck(IMonitoringStore store) : IHealthCheck
+    /// <summary>
+    /// <c>{"status": "Unhealthy", "parts": [{"name": "database", "status": "Healthy", "description": "…"}, …]}</c>.
+    /// A check that threw (none should) is described without its exception's text, which could name a
+    /// server, a path or a connection's settings.
+    /// </summary>
+    private static Task WriteParts(HttpContext context, HealthReport report)
     {
-        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        context.Response.ContentType = "application/json; charset=utf-8";
+        using var json = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(json))
         {
-            try
+            writer.WriteStartObject();
+            writer.WriteString("status", report.Status.ToString());
+            writer.WriteStartArray("parts");
+            foreach (var (name, entry) in report.Entries)
             {
-                store.Ping();
-                return Task.FromResult(HealthCheckResult.Healthy());
+                writer.WriteStartObject();
+                writer.WriteString("name", name);
+                writer.WriteString("status", entry.Status.ToString());
+                writer.WriteString("description", entry.Exception is null ? entry.Description : "The check itself failed: the service log says why.");
+                writer.WriteEndObject();
             }
-            catch (Exception e)
-            {
-                return Task.FromResult(HealthCheckResult.Unhealthy("The database does not answer.", e));
-            }
+            writer.WriteEndArray();
+            writer.WriteEndObject();
         }
-    }
-
-    // The servers counted are those of the shared job queue, in any process. A process that runs jobs
-    // itself is broken without one; an API-only process still takes triggers, which wait in the queue
-    // for a worker: it stays in service (Degraded answers 200), saying so.
-    private sealed class JobServerCheck(JobStorage storage, IOptions<DatabaseOptions> database) : IHealthCheck
-    {
-        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-        {
-            var servers = storage.GetMonitoringApi().Servers();
-            return Task.FromResult(servers.Count > 0
-                ? HealthCheckResult.Healthy($"{servers.Count} job server(s)")
-                : database.Value.Role == ProcessRole.Api
-                    ? HealthCheckResult.Degraded("No worker is running: reports wait in the queue until one starts.")
-                    : HealthCheckResult.Unhealthy("No job server is running."));
-        }
+        return context.Response.Body.WriteAsync(json.GetBuffer().AsMemory(0, (int)json.Length)).AsTask();
     }
 }

@@ -102,6 +102,7 @@ internal static class IngestionEndpoints
         app.MapPost("/polls", IngestPolls)
             .RequireAuthorization(Scopes.Ingest)
             .RequireRateLimiting(KeyLimits.Ingestion)
+            .RecordImportOutcomes()
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(options.MaxPollBodyBytes))
             .WithTags("Ingestion")
             .WithName("ingest_polls")
@@ -124,6 +125,7 @@ internal static class IngestionEndpoints
             // The form reader has its own limit (128 MiB by default): a multipart upload gets the same one.
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestFormLimitsAttribute { MultipartBodyLengthLimit = options.MaxImportBytes })
             .DisableAntiforgery()
+            .RecordImportOutcomes()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status507InsufficientStorage);

@@ -1,5 +1,6 @@
 using Hangfire;
 using Storemon.Reports;
+using Storemon.Storage;
 
 namespace Storemon.Api.Reports;
 
@@ -21,17 +22,55 @@ public sealed class ReportJob(ReportJobs jobs)
     public void HelpWithShards(string reportId, CancellationToken cancellationToken) => jobs.HelpWithShards(reportId, cancellationToken);
 }
 
-/// <summary>Report jobs in Hangfire's queue: on PostgreSQL every worker, on any machine, takes jobs from it.</summary>
-internal sealed class HangfireJobEngine(IBackgroundJobClient client) : IJobEngine
+/// <summary>
+/// Report jobs in Hangfire's queue: on PostgreSQL every worker, on any machine, takes jobs from it. Whether
+/// the queue's storage took each job is told to <see cref="WriteOutcomes"/> (/health's part <c>jobs</c>).
+/// </summary>
+internal sealed class HangfireJobEngine(IBackgroundJobClient client, WriteOutcomes outcomes) : IJobEngine
 {
     public void Enqueue(string reportId) =>
-        client.Enqueue<ReportJob>(job => job.Run(reportId, CancellationToken.None));
+        Queue(() => client.Enqueue<ReportJob>(job => job.Run(reportId, CancellationToken.None)));
 
     public void RequestHelpers(string reportId, int helpers)
     {
         for (var i = 0; i < helpers; i++)
         {
-            client.Enqueue<ReportJob>(job => job.HelpWithShards(reportId, CancellationToken.None));
+            Queue(() => client.Enqueue<ReportJob>(job => job.HelpWithShards(reportId, CancellationToken.None)));
         }
     }
+
+    private void Queue(Func<string> enqueue)
+    {
+        try
+        {
+            enqueue();
+        }
+        catch (Exception e)
+        {
+            if (JobQueueFault.Of(e) is { } fault)
+            {
+                outcomes.Failed(WriteKind.JobQueue, fault);
+            }
+            throw;
+        }
+        outcomes.Succeeded(WriteKind.JobQueue);
+    }
+}
+
+/// <summary>
+/// The fault of the job queue's storage in an error, in its driver's words: on SQLite the queue is written
+/// by sqlite-net (<see cref="SQLite.SQLiteException"/>, with SQLite's result codes), on PostgreSQL by Npgsql,
+/// whose errors <see cref="WriteOutcomes.FaultOf"/> knows.
+/// </summary>
+internal static class JobQueueFault
+{
+    public static StorageFault? Of(Exception? error) => error switch
+    {
+        null => null,
+        SQLite.SQLiteException { Result: SQLite.SQLite3.Result.Full } => StorageFault.DiskFull,
+        SQLite.SQLiteException { Result: SQLite.SQLite3.Result.Corrupt or SQLite.SQLite3.Result.NonDBFile } => StorageFault.Corrupt,
+        SQLite.SQLiteException { Result: SQLite.SQLite3.Result.Busy or SQLite.SQLite3.Result.Locked or SQLite.SQLite3.Result.CannotOpen } => StorageFault.Unavailable,
+        AggregateException aggregate => aggregate.InnerExceptions.Select(Of).FirstOrDefault(fault => fault is not null),
+        _ => WriteOutcomes.FaultOf(error) ?? Of(error.InnerException),
+    };
 }

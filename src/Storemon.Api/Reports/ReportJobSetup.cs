@@ -5,6 +5,7 @@ using Hangfire.Storage.SQLite;
 using Microsoft.Extensions.Options;
 using NodaTime;
 using Storemon.Api.Access;
+using Storemon.Api.Health;
 using Storemon.Api.Storage;
 using Storemon.Reports;
 using Storemon.Storage;
@@ -33,9 +34,10 @@ internal static class ReportJobSetup
             return new ReportJobs(
                 database, database, services.GetRequiredService<IJobEngine>(), services.GetRequiredService<IClock>(),
                 services.GetRequiredService<IOptions<ReportOptions>>().Value, ShardedReports.Of(database),
-                services.GetRequiredService<ILogger<ReportJobs>>());
+                services.GetRequiredService<ILogger<ReportJobs>>(), services.GetRequiredService<WriteOutcomes>());
         });
         builder.Services.AddTransient<ReportJob>();
+        builder.Services.AddSingleton<LocalJobServer>();
 
         // The service's own storage instance, registered before AddHangfire so that the job client, the
         // server and the dashboard take it from DI rather than from Hangfire's process-wide default (two
@@ -56,6 +58,10 @@ internal static class ReportJobSetup
         }
         builder.Services.AddHangfireServer((services, options) =>
         {
+            // Named so that /health tells this process's server from the others on the queue, and beating
+            // at the interval /health judges it by.
+            options.ServerName = services.GetRequiredService<LocalJobServer>().Name;
+            options.HeartbeatInterval = JobServerCheck.HeartbeatInterval;
             options.WorkerCount = services.GetRequiredService<IOptions<ReportOptions>>().Value.Workers;
             options.SchedulePollingInterval = TimeSpan.FromSeconds(5);
         });

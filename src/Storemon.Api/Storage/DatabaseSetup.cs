@@ -53,6 +53,8 @@ internal static class DatabaseSetup
         builder.Services.AddSingleton(services => Open(services.GetRequiredService<IOptions<DatabaseOptions>>().Value.Database));
         builder.Services.AddSingleton<IMonitoringStore>(services => services.GetRequiredService<IStoremonDatabase>());
         builder.Services.AddSingleton<IReportStore>(services => services.GetRequiredService<IStoremonDatabase>());
+        // What the database did with the service's real writes, for /health (Health/HealthEndpoints.cs).
+        builder.Services.AddSingleton<WriteOutcomes>();
         return builder;
     }
 

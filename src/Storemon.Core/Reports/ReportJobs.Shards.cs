@@ -54,6 +54,7 @@ public sealed partial class ReportJobs
                 catch (Exception e) when (DatabaseUnavailable.IsCause(e))
                 {
                     // The shard's heartbeat stops with it: another worker takes it over once the database answers.
+                    outcomes?.Failed(WriteKind.ReportRun, e);
                     LogDatabaseUnavailable(e, work.ReportId, work.Attempt, Worker);
                     return;
                 }
@@ -159,6 +160,7 @@ public sealed partial class ReportJobs
             using var _ = csv;
             var now = clock.GetCurrentInstant();
             shards.CompleteShard(work.ReportId, work.Attempt, work.Index, summary, Bytes(csv), now);
+            outcomes?.Succeeded(WriteKind.ReportRun);
             var took = now - started;
             LogShardComputed(work.ReportId, work.Attempt, work.Index + 1, work.ShardCount, summary.Stores, summary.PollRows, took.TotalSeconds, Worker,
                 reportStores is null ? "a helper" : "the report's worker");

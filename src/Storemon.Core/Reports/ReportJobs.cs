@@ -35,11 +35,12 @@ public sealed record ShardedReports(ISharedSnapshots Snapshots, IReportShardStor
 /// (Running) by one runner, its progress is its heartbeat, and it ends Complete with its CSV or Failed
 /// with the reason. Reports whose runner died are queued again, and finished ones pruned, by
 /// <see cref="RecoverAtStart"/> and <see cref="Recover"/>. The job engine runs
-/// <see cref="Execute"/> at least once per queued report; running it again is harmless.
+/// <see cref="Execute"/> at least once per queued report; running it again is harmless. Runs that the
+/// database failed, and those it took to the end, are told to <paramref name="outcomes"/> (the health check).
 /// </summary>
 public sealed partial class ReportJobs(
     IMonitoringStore store, IReportStore reports, IJobEngine queue, IClock clock, ReportOptions options,
-    ShardedReports? sharding = null, ILogger<ReportJobs>? logger = null)
+    ShardedReports? sharding = null, ILogger<ReportJobs>? logger = null, WriteOutcomes? outcomes = null)
 {
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
@@ -58,7 +59,15 @@ public sealed partial class ReportJobs(
         // Instants are stored in microseconds: the record says now what it will say when read back.
         var now = Instant.FromUnixTimeTicks(clock.GetCurrentInstant().ToUnixTimeTicks() / Poll.TicksPerMicrosecond * Poll.TicksPerMicrosecond);
         var report = new ReportRecord(NewId(), ReportStatus.Pending, request, now);
-        reports.CreateReport(report);
+        try
+        {
+            reports.CreateReport(report);
+        }
+        catch (Exception e)
+        {
+            outcomes?.Failed(WriteKind.ReportRun, e);
+            throw;
+        }
         queue.Enqueue(report.Id);
         return report;
     }
@@ -102,6 +111,7 @@ public sealed partial class ReportJobs(
             // Not a fault of the report: it is left Running, as a runner that died would leave it (the
             // database could not record anything else now anyway). Its heartbeat has stopped, so once the
             // database answers again the recovery runs it again after StaleAfter.
+            outcomes?.Failed(WriteKind.ReportRun, e);
             LogDatabaseUnavailable(e, report.Id, report.Attempts, Worker);
         }
         catch (Exception e)
@@ -168,6 +178,7 @@ public sealed partial class ReportJobs(
     /// </summary>
     private void Fail(string reportId, int attempt, Exception error, string? shard)
     {
+        outcomes?.Failed(WriteKind.ReportRun, error);
         LogFailed(error, reportId, attempt, shard ?? "whole", Worker);
         var reason = error is InvalidDataException
             ? error.Message
@@ -199,6 +210,7 @@ public sealed partial class ReportJobs(
         {
             throw new RunSupersededException();
         }
+        outcomes?.Succeeded(WriteKind.ReportRun);
         var took = now - started;
         LogComputedWhole(report.Id, summary.Stores, summary.PollRows, took.TotalSeconds, Worker);
     }

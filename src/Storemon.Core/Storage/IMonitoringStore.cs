@@ -37,6 +37,12 @@ public interface IMonitoringStore : IDisposable
     /// <summary>A trivial query: throws when the database does not answer. For health checks, which must stay cheap at any data size.</summary>
     void Ping();
 
+    /// <summary>
+    /// A real write that commits: the health check's one row takes <paramref name="now"/>. Throws when the
+    /// database cannot be written (read-only, its disk full, damaged). As cheap as a write can be.
+    /// </summary>
+    void ProbeWrite(Instant now);
+
     /// <summary>Opens a read of one consistent snapshot, for one report.</summary>
     IReportSnapshot OpenSnapshot();
 }

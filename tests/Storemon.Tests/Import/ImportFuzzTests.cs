@@ -207,6 +207,8 @@ public abstract class ImportFuzzTests : DatabaseTest
 
         public void Ping() => inner.Ping();
 
+        public void ProbeWrite(NodaTime.Instant now) => inner.ProbeWrite(now);
+
         public IReportSnapshot OpenSnapshot() => inner.OpenSnapshot();
 
         public void Dispose()

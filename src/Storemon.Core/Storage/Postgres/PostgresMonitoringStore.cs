@@ -198,6 +198,14 @@ public sealed partial class PostgresMonitoringStore : IStoremonDatabase, IShared
         Execute(connection, "SELECT 1");
     }
 
+    public void ProbeWrite(Instant now)
+    {
+        using var connection = _dataSource.OpenConnection();
+        using var command = new NpgsqlCommand("UPDATE health_probe SET written_at = $1 WHERE id = 1", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = now.ToUnixTimeTicks() / Poll.TicksPerMicrosecond });
+        command.ExecuteNonQuery();
+    }
+
     public IReportSnapshot OpenSnapshot() => new PostgresReportSnapshot(_dataSource.OpenConnection(), sharedSnapshot: null);
 
     public IExportedSnapshot OpenExportedSnapshot()

@@ -144,6 +144,15 @@ public sealed partial class SqliteMonitoringStore : IStoremonDatabase
         command.ExecuteScalar();
     }
 
+    public void ProbeWrite(Instant now)
+    {
+        using var connection = OpenForLookup();
+        using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE health_probe SET written_at = $now WHERE id = 1";
+        command.Parameters.AddWithValue("$now", now.ToUnixTimeTicks() / Poll.TicksPerMicrosecond);
+        command.ExecuteNonQuery();
+    }
+
     public IReportSnapshot OpenSnapshot() => new SqliteReportSnapshot(Open(ReadCacheKibibytes));
 
     public void Dispose()
