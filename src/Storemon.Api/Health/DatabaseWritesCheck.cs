@@ -81,6 +81,10 @@ internal sealed partial class DatabaseWritesCheck : IHealthCheck
         {
             until = $"the database takes a write again or {until}";
         }
+        else if (failure.Fault == StorageFault.DiskFull)
+        {
+            until = FormattableString.Invariant($"{until}, or when the database takes writes for {WriteOutcomes.DiskFullQuiet.TotalMinutes:0} minutes without another such failure");
+        }
         return $"{what} {HealthParts.Since(failure)}: the database failed them because {HealthParts.Fault(failure.Fault)}. This clears when {until}.";
     }
 

@@ -119,8 +119,16 @@ public sealed class WriteOutcomes(IClock clock)
     }
 
     /// <summary>
+    /// How long after its last failure a full disk is taken as over while the database takes the probe's
+    /// writes: a node that a load balancer took out of rotation gets no real write to prove it, and would
+    /// otherwise stay Unhealthy after space was freed. If the disk is still full, the next real write says so again.
+    /// </summary>
+    public static readonly Duration DiskFullQuiet = Duration.FromMinutes(5);
+
+    /// <summary>
     /// The database committed a write at <paramref name="at"/> (the health check's probe): failures recorded
-    /// before then because it did not answer are over. A full disk is not: the probe's write is too small to tell.
+    /// before then because it did not answer are over. A full disk is over only once it failed nothing for
+    /// <see cref="DiskFullQuiet"/>: the probe's write is too small to tell by itself.
     /// </summary>
     public void DatabaseWritten(Instant at)
     {
@@ -128,7 +136,8 @@ public sealed class WriteOutcomes(IClock clock)
         {
             foreach (var (kind, failure) in _failures.ToArray())
             {
-                if (failure.Fault == StorageFault.Unavailable && failure.Latest <= at)
+                if ((failure.Fault == StorageFault.Unavailable && failure.Latest <= at)
+                    || (failure.Fault == StorageFault.DiskFull && at - failure.Latest >= DiskFullQuiet))
                 {
                     _failures.Remove(kind);
                 }
