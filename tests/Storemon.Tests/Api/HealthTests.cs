@@ -1,6 +1,8 @@
 using System.Net;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 using Storemon.Storage;
@@ -137,6 +139,25 @@ public abstract class HealthTests : IDisposable
         Assert.Equal("Unhealthy", justBefore["database-writes"].Status);
         Assert.Equal("Healthy", after["database-writes"].Status);
         Assert.Equal("Unhealthy", failingAgain["database-writes"].Status);
+    }
+
+    [SkippableFact]
+    public async Task A_load_balancer_polling_an_unhealthy_service_adds_no_log_line_per_poll()
+    {
+        var logs = new CapturedLogs();
+        using var logged = _service.WithWebHostBuilder(builder => builder.ConfigureLogging(logging => logging.AddProvider(logs)));
+        using var client = logged.CreateClient();
+        logged.Services.GetRequiredService<WriteOutcomes>().Failed(WriteKind.Import, DiskFullError());
+
+        var answers = new List<HttpStatusCode>();
+        for (var poll = 0; poll < 20; poll++)
+        {
+            answers.Add((await HealthAnswer.Get(client)).Code);
+            _time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        Assert.All(answers, code => Assert.Equal(HttpStatusCode.ServiceUnavailable, code));
+        Assert.DoesNotContain(logs.Messages, m => m.Category.StartsWith("Microsoft.Extensions.Diagnostics.HealthChecks", StringComparison.Ordinal) && m.Level >= LogLevel.Warning);
     }
 
     [SkippableFact]
