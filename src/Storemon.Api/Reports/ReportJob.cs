@@ -1,4 +1,5 @@
 using Hangfire;
+using Microsoft.Data.Sqlite;
 using Storemon.Reports;
 
 namespace Storemon.Api.Reports;
@@ -21,17 +22,55 @@ public sealed class ReportJob(ReportJobs jobs)
     public void HelpWithShards(string reportId, CancellationToken cancellationToken) => jobs.HelpWithShards(reportId, cancellationToken);
 }
 
-/// <summary>Report jobs in Hangfire's queue: on PostgreSQL every worker, on any machine, takes jobs from it.</summary>
+/// <summary>
+/// Report jobs in Hangfire's queue: on PostgreSQL every worker, on any machine, takes jobs from it. A job
+/// that cannot be queued throws what the service tells its callers apart: a full disk, a database that
+/// does not answer (<see cref="QueueErrors"/>).
+/// </summary>
 internal sealed class HangfireJobEngine(IBackgroundJobClient client) : IJobEngine
 {
     public void Enqueue(string reportId) =>
-        client.Enqueue<ReportJob>(job => job.Run(reportId, CancellationToken.None));
+        QueueErrors.Translated(() => client.Enqueue<ReportJob>(job => job.Run(reportId, CancellationToken.None)));
 
     public void RequestHelpers(string reportId, int helpers)
     {
         for (var i = 0; i < helpers; i++)
         {
-            client.Enqueue<ReportJob>(job => job.HelpWithShards(reportId, CancellationToken.None));
+            QueueErrors.Translated(() => client.Enqueue<ReportJob>(job => job.HelpWithShards(reportId, CancellationToken.None)));
         }
+    }
+}
+
+/// <summary>
+/// Hangfire's SQLite storage speaks sqlite-net, whose errors the service's own checks
+/// (<see cref="Storemon.Storage.DiskFull"/>, <see cref="Storemon.Storage.DatabaseUnavailable"/>) do not
+/// know: such an error is thrown on as the <see cref="SqliteException"/> of the same result code, with
+/// Hangfire's error inside. PostgreSQL's errors (Npgsql's, in either storage) are left as they are.
+/// </summary>
+internal static class QueueErrors
+{
+    public static void Translated(Action enqueue)
+    {
+        try
+        {
+            enqueue();
+        }
+        catch (Exception e) when (SqliteNetError(e) is { } sqlite)
+        {
+            throw new AggregateException(
+                $"The job queue could not be written: {sqlite.Message}", e, new SqliteException(sqlite.Message, (int)sqlite.Result));
+        }
+    }
+
+    private static SQLite.SQLiteException? SqliteNetError(Exception? error)
+    {
+        for (; error is not null; error = error.InnerException)
+        {
+            if (error is SQLite.SQLiteException sqlite)
+            {
+                return sqlite;
+            }
+        }
+        return null;
     }
 }

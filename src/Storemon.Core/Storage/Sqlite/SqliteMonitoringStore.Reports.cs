@@ -19,7 +19,32 @@ public sealed partial class SqliteMonitoringStore
         insert.Parameters.AddWithValue("@interpolation", report.Request.Interpolation.ToString());
         insert.Parameters.AddWithValue("@maxGap", (object?)ReportSql.MaxGapMicroseconds(report.Request) ?? DBNull.Value);
         insert.Parameters.AddWithValue("@created", Micros(report.CreatedAt));
+        insert.Parameters.AddWithValue("@heartbeat", (object?)Micros(report.HeartbeatAt) ?? DBNull.Value);
         insert.ExecuteNonQuery();
+    }
+
+    public void MarkQueued(string id)
+    {
+        using var connection = Open();
+        using var update = connection.CreateCommand();
+        update.CommandText = ReportSql.MarkQueued;
+        update.Parameters.AddWithValue("@id", id);
+        update.ExecuteNonQuery();
+    }
+
+    public void WithdrawReport(string id)
+    {
+        using var connection = Open();
+        using var transaction = connection.BeginTransaction();
+        foreach (var sql in new[] { "DELETE FROM report_csv WHERE report_id = @id", ReportSql.Withdraw })
+        {
+            using var delete = connection.CreateCommand();
+            delete.Transaction = transaction;
+            delete.CommandText = sql;
+            delete.Parameters.AddWithValue("@id", id);
+            delete.ExecuteNonQuery();
+        }
+        transaction.Commit();
     }
 
     public ReportRecord? FindReport(string id)
@@ -51,6 +76,18 @@ public sealed partial class SqliteMonitoringStore
         update.Parameters.AddWithValue("@id", id);
         update.Parameters.AddWithValue("@now", Micros(now));
         update.Parameters.AddWithValue("@stale", Micros(staleBefore));
+        using var reader = update.ExecuteReader();
+        return ReportSql.ReadAll(reader, InstantAt).SingleOrDefault();
+    }
+
+    public ReportRecord? RetakeReport(string id, int attempt, Instant now)
+    {
+        using var connection = Open();
+        using var update = connection.CreateCommand();
+        update.CommandText = ReportSql.Retake;
+        update.Parameters.AddWithValue("@id", id);
+        update.Parameters.AddWithValue("@attempt", attempt);
+        update.Parameters.AddWithValue("@now", Micros(now));
         using var reader = update.ExecuteReader();
         return ReportSql.ReadAll(reader, InstantAt).SingleOrDefault();
     }
@@ -142,15 +179,15 @@ public sealed partial class SqliteMonitoringStore
         using (var csv = connection.CreateCommand())
         {
             csv.Transaction = transaction;
-            csv.CommandText = "DELETE FROM report_csv WHERE report_id IN (SELECT id FROM report WHERE finished_at < $before)";
-            csv.Parameters.AddWithValue("$before", Micros(finishedBefore));
+            csv.CommandText = $"DELETE FROM report_csv WHERE report_id IN (SELECT id FROM report WHERE {ReportSql.Prunable})";
+            csv.Parameters.AddWithValue("@before", Micros(finishedBefore));
             csv.ExecuteNonQuery();
         }
         // Its own statement, so that the count is of reports only (one command's count sums every statement in it).
         using var delete = connection.CreateCommand();
         delete.Transaction = transaction;
-        delete.CommandText = "DELETE FROM report WHERE finished_at < $before";
-        delete.Parameters.AddWithValue("$before", Micros(finishedBefore));
+        delete.CommandText = $"DELETE FROM report WHERE {ReportSql.Prunable}";
+        delete.Parameters.AddWithValue("@before", Micros(finishedBefore));
         var deleted = delete.ExecuteNonQuery();
         transaction.Commit();
         return deleted;
