@@ -12,7 +12,8 @@ namespace Storemon.Tests.Workers;
 internal sealed class StallsAtFirstHeartbeat(IStoremonDatabase store, Action<string> stall, Action<string>? retaking = null) : IReportStore, IReportShardStore
 {
     private readonly IReportStore reports = store;
-    private readonly IReportShardStore shards = (IReportShardStore)store;
+    // Shard records are PostgreSQL's alone: a SQLite store is wrapped for its report records only.
+    private IReportShardStore Shards => (IReportShardStore)store;
 
     public bool Stalled { get; private set; }
 
@@ -28,7 +29,7 @@ internal sealed class StallsAtFirstHeartbeat(IStoremonDatabase store, Action<str
     public bool ShardHeartbeat(string reportId, int attempt, int index, int storesDone, Instant now)
     {
         StallOnce(reportId);
-        var taken = shards.ShardHeartbeat(reportId, attempt, index, storesDone, now);
+        var taken = Shards.ShardHeartbeat(reportId, attempt, index, storesDone, now);
         ShardHeartbeats.Add((attempt, index, taken));
         return taken;
     }
@@ -43,18 +44,18 @@ internal sealed class StallsAtFirstHeartbeat(IStoremonDatabase store, Action<str
     }
 
     public void PlanShards(string reportId, int attempt, string snapshot, Instant asOf, IReadOnlyList<ShardPlan> plan) =>
-        shards.PlanShards(reportId, attempt, snapshot, asOf, plan);
+        Shards.PlanShards(reportId, attempt, snapshot, asOf, plan);
 
     public ShardWork? TryClaimShard(string reportId, Instant now, Instant staleBefore, int? attempt = null) =>
-        shards.TryClaimShard(reportId, now, staleBefore, attempt);
+        Shards.TryClaimShard(reportId, now, staleBefore, attempt);
 
     public void CompleteShard(string reportId, int attempt, int index, ReportSummary shard, ReadOnlySpan<byte> csv, Instant now) =>
-        shards.CompleteShard(reportId, attempt, index, shard, csv, now);
+        Shards.CompleteShard(reportId, attempt, index, shard, csv, now);
 
-    public ShardProgress ShardProgress(string reportId, int attempt) => shards.ShardProgress(reportId, attempt);
+    public ShardProgress ShardProgress(string reportId, int attempt) => Shards.ShardProgress(reportId, attempt);
 
     public bool CompleteReportFromShards(string reportId, int attempt, Instant asOf, Instant? latestPoll, Instant now) =>
-        shards.CompleteReportFromShards(reportId, attempt, asOf, latestPoll, now);
+        Shards.CompleteReportFromShards(reportId, attempt, asOf, latestPoll, now);
 
     public void CreateReport(ReportRecord report) => reports.CreateReport(report);
 
