@@ -54,20 +54,18 @@ public sealed partial class PostgresMonitoringStore
 
     // One UPDATE: under READ COMMITTED a second claimant waits for the first and then re-checks the
     // condition on the row the first wrote, so exactly one of them gets the report.
-    public ReportRecord? TryStartReport(string id, Instant now, Instant staleBefore)
-    {
-        using var connection = _dataSource.OpenConnection();
-        using var update = new NpgsqlCommand(ReportSql.Start, connection);
-        update.Parameters.AddRange(new NpgsqlParameter[] { Text("id", id), Timestamp("now", now), Timestamp("stale", staleBefore) });
-        using var reader = update.ExecuteReader();
-        return ReportSql.ReadAll(reader, InstantAt).SingleOrDefault();
-    }
+    public ReportRecord? TryStartReport(string id, Instant now, Instant staleBefore) =>
+        Claim(ReportSql.Start, Text("id", id), Timestamp("now", now), Timestamp("stale", staleBefore));
 
-    public ReportRecord? RetakeReport(string id, int attempt, Instant now)
+    public ReportRecord? RetakeReport(string id, int attempt, Instant now) =>
+        Claim(ReportSql.Retake, Text("id", id), Integer("attempt", attempt), Timestamp("now", now));
+
+    /// <summary>A claim's UPDATE … RETURNING: the record as claimed, or null.</summary>
+    private ReportRecord? Claim(string sql, params NpgsqlParameter[] parameters)
     {
         using var connection = _dataSource.OpenConnection();
-        using var update = new NpgsqlCommand(ReportSql.Retake, connection);
-        update.Parameters.AddRange(new NpgsqlParameter[] { Text("id", id), Integer("attempt", attempt), Timestamp("now", now) });
+        using var update = new NpgsqlCommand(sql, connection);
+        update.Parameters.AddRange(parameters);
         using var reader = update.ExecuteReader();
         return ReportSql.ReadAll(reader, InstantAt).SingleOrDefault();
     }

@@ -68,26 +68,22 @@ public sealed partial class SqliteMonitoringStore
         return ReportSql.ReadAll(reader, InstantAt);
     }
 
-    public ReportRecord? TryStartReport(string id, Instant now, Instant staleBefore)
-    {
-        using var connection = Open();
-        using var update = connection.CreateCommand();
-        update.CommandText = ReportSql.Start;
-        update.Parameters.AddWithValue("@id", id);
-        update.Parameters.AddWithValue("@now", Micros(now));
-        update.Parameters.AddWithValue("@stale", Micros(staleBefore));
-        using var reader = update.ExecuteReader();
-        return ReportSql.ReadAll(reader, InstantAt).SingleOrDefault();
-    }
+    public ReportRecord? TryStartReport(string id, Instant now, Instant staleBefore) =>
+        Claim(ReportSql.Start, ("@id", id), ("@now", Micros(now)), ("@stale", Micros(staleBefore)));
 
-    public ReportRecord? RetakeReport(string id, int attempt, Instant now)
+    public ReportRecord? RetakeReport(string id, int attempt, Instant now) =>
+        Claim(ReportSql.Retake, ("@id", id), ("@attempt", attempt), ("@now", Micros(now)));
+
+    /// <summary>A claim's UPDATE … RETURNING: the record as claimed, or null.</summary>
+    private ReportRecord? Claim(string sql, params (string Name, object Value)[] parameters)
     {
         using var connection = Open();
         using var update = connection.CreateCommand();
-        update.CommandText = ReportSql.Retake;
-        update.Parameters.AddWithValue("@id", id);
-        update.Parameters.AddWithValue("@attempt", attempt);
-        update.Parameters.AddWithValue("@now", Micros(now));
+        update.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            update.Parameters.AddWithValue(name, value);
+        }
         using var reader = update.ExecuteReader();
         return ReportSql.ReadAll(reader, InstantAt).SingleOrDefault();
     }
