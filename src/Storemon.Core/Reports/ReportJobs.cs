@@ -154,8 +154,8 @@ public sealed partial class ReportJobs(
     /// <summary>
     /// Waits, trying again and again sooner than the stale time, until the database answers, then claims the
     /// report again for a new attempt (<see cref="IReportStore.RetakeReport"/>): the record as claimed, or
-    /// null when someone else claimed it meanwhile (it went stale), or when the process is shutting down,
-    /// which leaves it Running, for the recovery, as a runner that died would.
+    /// null when someone else claimed it meanwhile (it went stale). A process shutting down meanwhile
+    /// cancels the run, which leaves the report Running, for the recovery, as a runner that died would.
     /// </summary>
     private ReportRecord? WhenTheDatabaseAnswers(ReportRecord report, CancellationToken cancellationToken)
     {
@@ -182,6 +182,7 @@ public sealed partial class ReportJobs(
                 wait = wait * 2 < LastDatabaseWait ? wait * 2 : LastDatabaseWait;
             }
         }
+        cancellationToken.ThrowIfCancellationRequested();
         return null;
     }
 

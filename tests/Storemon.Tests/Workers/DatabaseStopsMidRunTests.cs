@@ -100,6 +100,28 @@ public abstract class DatabaseStopsMidRunTests : IDisposable
         Assert.Equal(EngineReport(), StoredCsv(report.Id));
     }
 
+    [SkippableFact]
+    public void A_run_waiting_for_the_database_stops_when_the_process_shuts_down_and_leaves_the_report_to_the_recovery()
+    {
+        ImportStores();
+        using var shutdown = new CancellationTokenSource();
+        var outage = new StallsAtFirstHeartbeat(Store, _ =>
+        {
+            GoAway();
+            shutdown.CancelAfter(TimeSpan.FromSeconds(1));
+        });
+        var jobs = new ReportJobs(Store, outage, new QueuesNothing(), new FakeClock(Now), Whole);
+        var report = jobs.Trigger(new ReportRequest());
+
+        Assert.ThrowsAny<OperationCanceledException>(() => jobs.Execute(report.Id, shutdown.Token));
+
+        ComeBack();
+        // As a runner that died leaves it: Running in its attempt, found by the recovery once stale.
+        var record = Store.FindReport(report.Id)!;
+        Assert.Equal((ReportStatus.Running, 1), (record.Status, record.Attempts));
+        Assert.Equal([report.Id], Store.StaleReports(Now + Duration.FromTimeSpan(Whole.StaleAfter)));
+    }
+
     private string EngineReport()
     {
         using var expected = new StringWriter();
