@@ -94,6 +94,9 @@ internal static class ReportEndpoints
         business time farther than that from the poll deciding it as unknown, in three more columns.
         """;
 
+    // The report's record and its job are written one after the other: a trigger that cannot write both leaves neither.
+    private const string NothingOnAFullDisk = "A full disk records no report and answers 507.";
+
     public static WebApplication MapReports(this WebApplication app)
     {
         app.MapPost("/trigger_report", TriggerReport).RequireAuthorization(Scopes.ReportsWrite).RequireRateLimiting(KeyLimits.Triggers).WithTags("Reports")
@@ -101,10 +104,11 @@ internal static class ReportEndpoints
             .WithSummary("Start a report")
             .WithDescription($"""
                 Records a report and queues it, and answers at once with its id; the report is computed in
-                the background. {TriggerBody} Then call get_report with the id.
+                the background. {TriggerBody} Then call get_report with the id. {NothingOnAFullDisk}
                 """)
             .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status507InsufficientStorage);
         app.MapGet("/get_report", GetReport).RequireAuthorization(Scopes.ReportsRead).WithTags("Reports")
             .WithName("get_report")
             .WithSummary("A report's status, and its CSV once complete")
@@ -125,10 +129,11 @@ internal static class ReportEndpoints
             .WithSummary("Start a report (as a resource)")
             .WithDescription($"""
                 Like trigger_report, but answers 202 Accepted with the whole report and its address in
-                `Location`. {TriggerBody}
+                `Location`. {TriggerBody} {NothingOnAFullDisk}
                 """)
             .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status507InsufficientStorage);
         reports.MapGet("/", ListReports).RequireAuthorization(Scopes.ReportsRead)
             .WithName("list_reports")
             .WithSummary("List reports, newest first")

@@ -1,4 +1,5 @@
 using Hangfire;
+using Microsoft.Data.Sqlite;
 using Storemon.Reports;
 using Storemon.Storage;
 
@@ -23,8 +24,10 @@ public sealed class ReportJob(ReportJobs jobs)
 }
 
 /// <summary>
-/// Report jobs in Hangfire's queue: on PostgreSQL every worker, on any machine, takes jobs from it. Whether
-/// the queue's storage took each job is told to <see cref="WriteOutcomes"/> (/health's part <c>jobs</c>).
+/// Report jobs in Hangfire's queue: on PostgreSQL every worker, on any machine, takes jobs from it. A job
+/// that cannot be queued throws what the service tells its callers apart: a full disk, a database that
+/// does not answer (<see cref="QueueErrors"/>). Whether the queue's storage took each job is told to
+/// <see cref="WriteOutcomes"/> (/health's part <c>jobs</c>).
 /// </summary>
 internal sealed class HangfireJobEngine(IBackgroundJobClient client, WriteOutcomes outcomes) : IJobEngine
 {
@@ -39,15 +42,15 @@ internal sealed class HangfireJobEngine(IBackgroundJobClient client, WriteOutcom
         }
     }
 
-    private void Queue(Func<string> enqueue)
+    private void Queue(Action enqueue)
     {
         try
         {
-            enqueue();
+            QueueErrors.Translated(enqueue);
         }
         catch (Exception e)
         {
-            if (JobQueueFault.Of(e) is { } fault)
+            if (WriteOutcomes.FaultOf(e) is { } fault)
             {
                 outcomes.Failed(WriteKind.JobQueue, fault);
             }
@@ -58,19 +61,35 @@ internal sealed class HangfireJobEngine(IBackgroundJobClient client, WriteOutcom
 }
 
 /// <summary>
-/// The fault of the job queue's storage in an error, in its driver's words: on SQLite the queue is written
-/// by sqlite-net (<see cref="SQLite.SQLiteException"/>, with SQLite's result codes), on PostgreSQL by Npgsql,
-/// whose errors <see cref="WriteOutcomes.FaultOf"/> knows.
+/// Hangfire's SQLite storage speaks sqlite-net, whose errors the service's own checks
+/// (<see cref="Storemon.Storage.DiskFull"/>, <see cref="Storemon.Storage.DatabaseUnavailable"/>) do not
+/// know: such an error is thrown on as the <see cref="SqliteException"/> of the same result code, with
+/// Hangfire's error inside. PostgreSQL's errors (Npgsql's, in either storage) are left as they are.
 /// </summary>
-internal static class JobQueueFault
+internal static class QueueErrors
 {
-    public static StorageFault? Of(Exception? error) => error switch
+    public static void Translated(Action enqueue)
     {
-        null => null,
-        SQLite.SQLiteException { Result: SQLite.SQLite3.Result.Full } => StorageFault.DiskFull,
-        SQLite.SQLiteException { Result: SQLite.SQLite3.Result.Corrupt or SQLite.SQLite3.Result.NonDBFile } => StorageFault.Corrupt,
-        SQLite.SQLiteException { Result: SQLite.SQLite3.Result.Busy or SQLite.SQLite3.Result.Locked or SQLite.SQLite3.Result.CannotOpen } => StorageFault.Unavailable,
-        AggregateException aggregate => aggregate.InnerExceptions.Select(Of).FirstOrDefault(fault => fault is not null),
-        _ => WriteOutcomes.FaultOf(error) ?? Of(error.InnerException),
-    };
+        try
+        {
+            enqueue();
+        }
+        catch (Exception e) when (SqliteNetError(e) is { } sqlite)
+        {
+            throw new AggregateException(
+                $"The job queue could not be written: {sqlite.Message}", e, new SqliteException(sqlite.Message, (int)sqlite.Result));
+        }
+    }
+
+    private static SQLite.SQLiteException? SqliteNetError(Exception? error)
+    {
+        for (; error is not null; error = error.InnerException)
+        {
+            if (error is SQLite.SQLiteException sqlite)
+            {
+                return sqlite;
+            }
+        }
+        return null;
+    }
 }

@@ -58,7 +58,7 @@ internal static class DatabaseSetup
         return builder;
     }
 
-    // A SQLite file that cannot be the database (not SQLite at all, damaged, read-only, locked) stops the
+    // A SQLite file that cannot be the database (empty, not SQLite at all, damaged, read-only, locked) stops the
     // service with the reason naming the file, as the command line says it, rather than the driver's error.
     private static IStoremonDatabase Open(string database)
     {
@@ -68,6 +68,11 @@ internal static class DatabaseSetup
             store = MonitoringStores.Open(database);
             store.Migrate();
             return store;
+        }
+        catch (EmptyDatabaseFileException e)
+        {
+            store?.Dispose();
+            throw new UnusableDatabaseException(SqliteOpenFailure.Describe(Path.GetFullPath(database), e), e);
         }
         catch (Exception e) when (!MonitoringStores.IsPostgres(database) && SqliteOpenFailure.Find(e) is { } sqlite)
         {

@@ -47,6 +47,10 @@ internal static class CommonOptions
         {
             return Migrated(MonitoringStores.Open(path));
         }
+        catch (EmptyDatabaseFileException e)
+        {
+            throw new CommandFailedException(SqliteOpenFailure.Describe(path, e));
+        }
         catch (Exception e) when (SqliteOpenFailure.Find(e) is { } sqlite)
         {
             throw new CommandFailedException(SqliteOpenFailure.Describe(path, sqlite));

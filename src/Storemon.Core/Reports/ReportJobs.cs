@@ -51,7 +51,11 @@ public sealed partial class ReportJobs(
 
     /// <summary>
     /// Records a new Pending report and queues its run; returns the record. Its id is 128 random bits,
-    /// so it cannot be guessed.
+    /// so it cannot be guessed. The record and the job are kept apart (the job engine's storage), so they
+    /// are made one after the other: the record first, not yet queued, then the job, then the record is
+    /// marked queued. When the job cannot be queued (a full disk, a database that does not answer) the
+    /// record is deleted and the error thrown on, for the caller to hear; should the deletion fail too,
+    /// the record stays unqueued, which nothing lists or runs, and the recovery prunes it.
     /// </summary>
     public ReportRecord Trigger(ReportRequest request)
     {
@@ -68,58 +72,134 @@ public sealed partial class ReportJobs(
             outcomes?.Failed(WriteKind.ReportRun, e);
             throw;
         }
-        queue.Enqueue(report.Id);
-        return report;
+        try
+        {
+            queue.Enqueue(report.Id);
+        }
+        catch (Exception e)
+        {
+            Withdraw(report.Id, e);
+            throw;
+        }
+        try
+        {
+            reports.MarkQueued(report.Id);
+        }
+        catch (Exception e)
+        {
+            // The job is queued and runs the report (its claim marks it as a queued one would be); only
+            // the recovery's second chance is missing until then.
+            LogNotMarkedQueued(e, report.Id);
+        }
+        return report with { HeartbeatAt = now };
+    }
+
+    private void Withdraw(string reportId, Exception enqueueError)
+    {
+        try
+        {
+            reports.WithdrawReport(reportId);
+            LogWithdrawn(enqueueError, reportId);
+        }
+        catch (Exception e)
+        {
+            LogNotWithdrawn(new AggregateException(enqueueError, e), reportId);
+        }
     }
 
     /// <summary>
     /// Runs the report if nobody else is: Complete with its CSV, or Failed with the reason. A cancelled
-    /// run (the process shutting down), or one that the database stopped answering, leaves the report
-    /// Running, to be run again by whoever finds it stale. So does a failure that cannot be recorded:
-    /// whatever goes wrong, a report is never left Running with a beating heart and nobody behind it.
+    /// run (the process shutting down) leaves the report Running, to be run again by whoever finds it
+    /// stale. A run that the database stopped answering waits for it and runs the report again as soon as
+    /// it answers (<see cref="WhenTheDatabaseAnswers"/>). A failure that cannot be recorded leaves it
+    /// Running too: whatever goes wrong, a report is never left Running with a beating heart and nobody
+    /// behind it.
     /// </summary>
     public void Execute(string reportId, CancellationToken cancellationToken)
     {
         var now = clock.GetCurrentInstant();
         // The record as claimed: its attempt is this run's.
-        if (reports.TryStartReport(reportId, now, now - Duration.FromTimeSpan(options.StaleAfter)) is not { } report)
+        var report = reports.TryStartReport(reportId, now, now - Duration.FromTimeSpan(options.StaleAfter));
+        while (report is not null)
         {
-            return; // finished, failed, or being run elsewhere
-        }
-        try
-        {
-            if (options.Shards > 1 && sharding is not null)
+            try
             {
-                ExecuteSharded(report, sharding, cancellationToken);
+                if (options.Shards > 1 && sharding is not null)
+                {
+                    ExecuteSharded(report, sharding, cancellationToken);
+                }
+                else
+                {
+                    using var snapshot = store.OpenSnapshot();
+                    RunWhole(report, snapshot, cancellationToken);
+                }
+                return;
             }
-            else
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                using var snapshot = store.OpenSnapshot();
-                RunWhole(report, snapshot, cancellationToken);
+                throw;
             }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
-        }
-        catch (RunSupersededException)
-        {
-            LogSuperseded(report.Id, report.Attempts, Worker);
-        }
-        catch (Exception e) when (DatabaseUnavailable.IsCause(e))
-        {
-            // Not a fault of the report: it is left Running, as a runner that died would leave it (the
-            // database could not record anything else now anyway). Its heartbeat has stopped, so once the
-            // database answers again the recovery runs it again after StaleAfter.
-            outcomes?.Failed(WriteKind.ReportRun, e);
-            LogDatabaseUnavailable(e, report.Id, report.Attempts, Worker);
-        }
-        catch (Exception e)
-        {
-            // Never a silently partial CSV: the report fails whole, with a reason its caller can read.
-            Fail(report.Id, report.Attempts, e, shard: null);
+            catch (RunSupersededException)
+            {
+                LogSuperseded(report.Id, report.Attempts, Worker);
+                return;
+            }
+            catch (Exception e) when (DatabaseUnavailable.IsCause(e))
+            {
+                // Not a fault of the report: it stays Running in this attempt (the database could not
+                // record anything else now anyway) while this run waits for the database.
+                outcomes?.Failed(WriteKind.ReportRun, e);
+                LogDatabaseUnavailable(e, report.Id, report.Attempts, Worker);
+                report = WhenTheDatabaseAnswers(report, cancellationToken);
+            }
+            catch (Exception e)
+            {
+                // Never a silently partial CSV: the report fails whole, with a reason its caller can read.
+                Fail(report.Id, report.Attempts, e, shard: null);
+                return;
+            }
         }
     }
+
+    /// <summary>
+    /// Waits, trying again and again sooner than the stale time, until the database answers, then claims the
+    /// report again for a new attempt (<see cref="IReportStore.RetakeReport"/>): the record as claimed, or
+    /// null when someone else claimed it meanwhile (it went stale). A process shutting down meanwhile
+    /// cancels the run, which leaves the report Running, for the recovery, as a runner that died would.
+    /// </summary>
+    private ReportRecord? WhenTheDatabaseAnswers(ReportRecord report, CancellationToken cancellationToken)
+    {
+        var wait = FirstDatabaseWait;
+        var waited = TimeSpan.Zero;
+        while (!cancellationToken.WaitHandle.WaitOne(wait))
+        {
+            waited += wait;
+            try
+            {
+                var again = reports.RetakeReport(report.Id, report.Attempts, clock.GetCurrentInstant());
+                if (again is null)
+                {
+                    LogTakenOver(report.Id, report.Attempts, Worker);
+                }
+                else
+                {
+                    LogDatabaseBack(report.Id, again.Attempts, waited.TotalSeconds, Worker);
+                }
+                return again;
+            }
+            catch (Exception e) when (DatabaseUnavailable.IsCause(e))
+            {
+                wait = wait * 2 < LastDatabaseWait ? wait * 2 : LastDatabaseWait;
+            }
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+        return null;
+    }
+
+    // From a quarter of a second, doubling, to two seconds between tries: a restart takes seconds, and a
+    // try costs a refused connection.
+    private static readonly TimeSpan FirstDatabaseWait = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan LastDatabaseWait = TimeSpan.FromSeconds(2);
 
     /// <summary>
     /// At the start of a process that runs jobs: queues every report that needs a run. When this process
@@ -223,8 +303,23 @@ public sealed partial class ReportJobs(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Report {ReportId}: attempt {Attempt} on {Worker} stopped, writing nothing: the report is no longer Running in it (taken for dead and claimed again, or failed by one of its shards)")]
     private partial void LogSuperseded(string reportId, int attempt, string worker);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Report {ReportId} (attempt {Attempt}) stopped on {Worker}: the database does not answer; what was left is taken up again once it does and this run's heartbeat is stale")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Report {ReportId} (attempt {Attempt}) stopped on {Worker}: the database does not answer; it is run again as soon as the database answers")]
     private partial void LogDatabaseUnavailable(Exception error, string reportId, int attempt, string worker);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Report {ReportId}: the database answers again after {Seconds:0.0} s; attempt {Attempt} runs on {Worker}")]
+    private partial void LogDatabaseBack(string reportId, int attempt, double seconds, string worker);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Report {ReportId}: attempt {Attempt} on {Worker} found the database again, but the report had been claimed again meanwhile (or had ended); it leaves the report to that run")]
+    private partial void LogTakenOver(string reportId, int attempt, string worker);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Report {ReportId} could not be queued; its record is deleted and the trigger fails")]
+    private partial void LogWithdrawn(Exception error, string reportId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Report {ReportId} could not be queued, nor its record deleted; the record stays unqueued (never listed nor run) until the recovery prunes it")]
+    private partial void LogNotWithdrawn(Exception error, string reportId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Report {ReportId} is queued, but its record could not be marked so; its job runs it all the same")]
+    private partial void LogNotMarkedQueued(Exception error, string reportId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Report {ReportId} (attempt {Attempt}, {Part}) failed on {Worker}")]
     private partial void LogFailed(Exception error, string reportId, int attempt, string part, string worker);

@@ -47,7 +47,17 @@ public sealed record ReportRecord(
 /// </summary>
 public interface IReportStore
 {
+    /// <summary>
+    /// Records a new report. With <see cref="ReportRecord.HeartbeatAt"/> null it is not queued yet (see
+    /// <see cref="MarkQueued"/>): not listed, and never run by the recovery, only by a job that names it.
+    /// </summary>
     void CreateReport(ReportRecord report);
+
+    /// <summary>The report's run is queued: it is listed, and run again by the recovery should its job be lost.</summary>
+    void MarkQueued(string id);
+
+    /// <summary>Deletes the report (and its CSV): its trigger failed, and its caller never learnt its id.</summary>
+    void WithdrawReport(string id);
 
     ReportRecord? FindReport(string id);
 
@@ -60,6 +70,13 @@ public interface IReportStore
     /// runner died); null when it was not claimed.
     /// </summary>
     ReportRecord? TryStartReport(string id, Instant now, Instant staleBefore);
+
+    /// <summary>
+    /// Claims the report again for the run of <paramref name="attempt"/>, which the database stopped: a new
+    /// attempt, as claimed, when the report is still Running in that attempt; null when someone else has
+    /// claimed it meanwhile (or it ended).
+    /// </summary>
+    ReportRecord? RetakeReport(string id, int attempt, Instant now);
 
     // The next three are the run's own: each changes the report only while it is Running in the
     // run's attempt (the count after its claim), and says whether it did. A runner taken for dead, whose
@@ -83,9 +100,12 @@ public interface IReportStore
     /// </summary>
     int ReleaseRunningReports();
 
-    /// <summary>Ids of reports that are Pending or Running but whose last heartbeat (or creation) is before <paramref name="staleBefore"/>.</summary>
+    /// <summary>Ids of queued reports that are Pending or Running but whose last heartbeat (or queuing) is before <paramref name="staleBefore"/>.</summary>
     IReadOnlyList<string> StaleReports(Instant staleBefore);
 
-    /// <summary>Deletes finished reports (and their CSV) finished before <paramref name="finishedBefore"/>; returns how many.</summary>
+    /// <summary>
+    /// Deletes finished reports (and their CSV) finished before <paramref name="finishedBefore"/>, and
+    /// reports never queued (their trigger failed) created before it; returns how many.
+    /// </summary>
     int PruneReports(Instant finishedBefore);
 }

@@ -16,14 +16,22 @@ internal static class ReportSql
         stores_done, stores_total, row_count, error, attempts, heartbeat_at, max_gap_us, poll_rows, latest_poll, tzdb_version
         """;
 
+    /// <summary>
+    /// A new record; its <c>heartbeat_at</c> is null until its run is queued (<see cref="MarkQueued"/>), and a
+    /// report not queued is neither listed nor run again by the recovery: its trigger may have failed.
+    /// </summary>
     public const string Create = """
         INSERT INTO report (id, status, requested_as_of, interpolation, max_gap_us, created_at, heartbeat_at)
-        VALUES (@id, @status, @requested, @interpolation, @maxGap, @created, @created)
+        VALUES (@id, @status, @requested, @interpolation, @maxGap, @created, @heartbeat)
         """;
+
+    public const string MarkQueued = "UPDATE report SET heartbeat_at = created_at WHERE id = @id AND heartbeat_at IS NULL";
+
+    public const string Withdraw = "DELETE FROM report WHERE id = @id";
 
     public const string Find = $"SELECT {Columns} FROM report WHERE id = @id";
 
-    public const string List = $"SELECT {Columns} FROM report ORDER BY created_at DESC, id LIMIT @limit OFFSET @offset";
+    public const string List = $"SELECT {Columns} FROM report WHERE heartbeat_at IS NOT NULL ORDER BY created_at DESC, id LIMIT @limit OFFSET @offset";
 
     /// <summary>
     /// The claim: one UPDATE, so two runners can never both take a report; it returns the record as
@@ -33,6 +41,16 @@ internal static class ReportSql
         UPDATE report SET status = 'Running', started_at = @now, heartbeat_at = @now, attempts = attempts + 1,
                           stores_done = 0, error = NULL
         WHERE id = @id AND (status = 'Pending' OR (status = 'Running' AND heartbeat_at < @stale))
+        RETURNING {Columns}
+        """;
+
+    /// <summary>
+    /// The claim of a report again by the run of <c>@attempt</c>, which stopped because the database did
+    /// not answer: a new attempt, as <see cref="Start"/> gives, only while nobody else has claimed it since.
+    /// </summary>
+    public const string Retake = $"""
+        UPDATE report SET started_at = @now, heartbeat_at = @now, attempts = attempts + 1, stores_done = 0, error = NULL
+        WHERE id = @id AND status = 'Running' AND attempts = @attempt
         RETURNING {Columns}
         """;
 
@@ -58,6 +76,9 @@ internal static class ReportSql
 
     /// <summary>A staleness limit as stored: microseconds, or null for none.</summary>
     public static long? MaxGapMicroseconds(ReportRequest request) => request.MaxGap?.BclCompatibleTicks / Poll.TicksPerMicrosecond;
+
+    /// <summary>Finished reports, and reports never queued (their trigger failed), older than <c>@before</c>.</summary>
+    public const string Prunable = "finished_at < @before OR (heartbeat_at IS NULL AND created_at < @before)";
 
     public const string Stale = "SELECT id FROM report WHERE status IN ('Pending', 'Running') AND heartbeat_at < @stale ORDER BY created_at";
 

@@ -193,7 +193,7 @@ public sealed class ReportJobTests_Sqlite() : ReportJobTests(DatabaseKind.Sqlite
         using (var store = service.Database.Open())
         {
             store.WritePolls([new PollRow("s1", (now - Duration.FromDays(1)).ToUnixTimeTicks() / Poll.TicksPerMicrosecond, false)], CancellationToken.None);
-            store.CreateReport(new ReportRecord(abandoned, ReportStatus.Pending, new ReportRequest(), now));
+            store.CreateReport(new ReportRecord(abandoned, ReportStatus.Pending, new ReportRequest(), now, HeartbeatAt: now));
             Assert.NotNull(store.TryStartReport(abandoned, now, now));
         }
 
@@ -255,7 +255,7 @@ public sealed class ReportJobTests_Postgres() : ReportJobTests(DatabaseKind.Post
         using var runner = service.Database.Open();
         var now = clock.GetCurrentInstant();
         runner.WritePolls([new PollRow("s1", (now - Duration.FromDays(1)).ToUnixTimeTicks() / Poll.TicksPerMicrosecond, false)], CancellationToken.None);
-        runner.CreateReport(new ReportRecord(running, ReportStatus.Pending, new ReportRequest(), now));
+        runner.CreateReport(new ReportRecord(running, ReportStatus.Pending, new ReportRequest(), now, HeartbeatAt: now));
         Assert.NotNull(runner.TryStartReport(running, now, now));
         using var client = service.CreateClient();
 

@@ -130,7 +130,7 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
         var reports = Services.GetRequiredService<IReportStore>();
         var ahead = SystemClock.Instance.GetCurrentInstant() + Duration.FromHours(1);
         var id = running ? "0123456789abcdef0123456789abcdef" : "fedcba9876543210fedcba9876543210";
-        reports.CreateReport(new ReportRecord(id, ReportStatus.Pending, new ReportRequest(), ahead));
+        reports.CreateReport(new ReportRecord(id, ReportStatus.Pending, new ReportRequest(), ahead, HeartbeatAt: ahead));
         if (running)
         {
             Assert.NotNull(reports.TryStartReport(id, ahead, ahead));

@@ -53,6 +53,43 @@ public sealed class CommandLineErrorTests : IDisposable
         Assert.Equal("store_id,status\nthis is not a database\n", File.ReadAllText(text));
     }
 
+    // An empty file where the database should be was a database once, most likely: neither command makes
+    // a new one in it, import (which creates a missing database) included.
+    [Theory]
+    [InlineData("report")]
+    [InlineData("import")]
+    public void A_command_on_an_empty_database_file_refuses_it_and_leaves_it_empty(string command)
+    {
+        var database = PathOf("storemon.db");
+        File.WriteAllBytes(database, []);
+        var polls = PathOf("polls.csv");
+        File.WriteAllText(polls, "store_id,status,timestamp_utc\ns1,active,2024-10-14 09:00:00 UTC\n");
+
+        var result = command == "import"
+            ? StoremonProcess.Run("import", "--db", database, "--status", polls)
+            : StoremonProcess.Run("report", "--db", database);
+
+        Assert.Equal(
+            $"storemon {command}: the database {database} is an empty file (0 bytes), most likely a database cut short or lost: restore it from a backup, or remove it to start a new database.",
+            ErrorLine(result, Failed));
+        Assert.Equal("", result.StandardOutput);
+        Assert.Equal(0, new FileInfo(database).Length);
+        Assert.Equal(["polls.csv", "storemon.db"], Directory.GetFiles(_directory.Path).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void An_import_to_a_missing_database_file_still_creates_it()
+    {
+        var database = PathOf("new.db");
+        var polls = PathOf("polls.csv");
+        File.WriteAllText(polls, "store_id,status,timestamp_utc\ns1,active,2024-10-14 09:00:00 UTC\n");
+
+        var result = StoremonProcess.Run("import", "--db", database, "--status", polls);
+
+        Assert.True(result.ExitCode == 0, result.StandardError);
+        Assert.True(new FileInfo(database).Length > 0);
+    }
+
     [Fact]
     public void A_report_to_a_file_in_a_missing_folder_names_the_folder()
     {

@@ -1,4 +1,9 @@
 using Microsoft.Data.Sqlite;
+using NodaTime;
+using Storemon.Api.Reports;
+using Storemon.Reports;
+using Storemon.Storage;
+using Storemon.Tests.Api;
 using Storemon.Tests.Databases;
 
 namespace Storemon.Tests.EndToEnd;
@@ -20,6 +25,43 @@ public sealed class UnusableDatabaseTests
         Assert.Equal(1, exitCode);
         Assert.Equal($"storemon: cannot start: {database.Connection} is not a SQLite database.", output.Trim());
         Assert.Equal("store_id,status,timestamp_utc\n", File.ReadAllText(database.Connection));
+    }
+
+    [Fact]
+    public async Task An_empty_database_file_stops_the_service_with_one_line_naming_it_and_is_left_empty()
+    {
+        using var database = TestDatabase.Create(DatabaseKind.Sqlite);
+        File.WriteAllBytes(database.Connection, []);
+
+        var (exitCode, output) = await ServerProcess.RunToExit(database.Connection);
+
+        Assert.Equal(1, exitCode);
+        Assert.Equal(
+            $"storemon: cannot start: the database {database.Connection} is an empty file (0 bytes), most likely a database cut short or lost: restore it from a backup, or remove it to start a new database.",
+            output.Trim());
+        Assert.Equal(0, new FileInfo(database.Connection).Length);
+    }
+
+    // The job queue's file, unlike the database's, holds nothing the service cannot make again: at start
+    // every unfinished report of a SQLite database is queued anew from the database's own records.
+    [Fact]
+    public async Task An_empty_job_queue_file_is_made_anew_and_the_unfinished_reports_are_run()
+    {
+        using var database = TestDatabase.Create(DatabaseKind.Sqlite);
+        var now = SystemClock.Instance.GetCurrentInstant();
+        database.Store.WritePolls(ServiceCalls.HourlyPolls("s1", now, 24), CancellationToken.None);
+        const string id = "0123456789abcdef0123456789abcdef";
+        database.Store.CreateReport(new ReportRecord(id, ReportStatus.Pending, new ReportRequest(), now, HeartbeatAt: now));
+        var jobs = ReportJobSetup.JobDatabasePath(database.Connection);
+        File.WriteAllBytes(jobs, []);
+
+        using var server = await ServerProcess.Start(database.Connection);
+        using var client = server.Client();
+        var finished = await client.WaitUntilFinished(id);
+
+        Assert.Equal("Complete", finished.GetProperty("status").GetString());
+        Assert.Equal([ReportCsv.Header, "s1"], ServiceCalls.CsvOf(finished).Trim().Split('\n').Select(line => line.Split(',')[0] == "store_id" ? line : line.Split(',')[0]));
+        Assert.True(new FileInfo(jobs).Length > 0);
     }
 
     [Fact]

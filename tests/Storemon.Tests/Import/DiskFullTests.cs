@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
 using NodaTime;
 using Storemon.Engine;
 using Storemon.Import;
@@ -61,6 +64,42 @@ internal static class FullDisk
                 break;
         }
         return csv.ToString();
+    }
+
+    public const string TriggerDetail = "The disk of the database is full: the request was not carried out. Free space on it and send the request again.";
+
+    /// <summary>
+    /// Triggers reports until one is refused for a full disk (a write of a trigger may still fit in
+    /// space its files already hold): each trigger answers 200 with an id, or 507 with a ProblemDetails
+    /// that says the disk is full. Returns the ids answered, and how many were refused (at least one).
+    /// </summary>
+    public static async Task<(List<string> Answered, int Refused)> TriggerUntilRefused(HttpClient client)
+    {
+        var answered = new List<string>();
+        for (var i = 0; i < 20; i++)
+        {
+            using var response = await client.PostAsync("/trigger_report", null);
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                answered.Add((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("report_id").GetString()!);
+                continue;
+            }
+            Assert.Equal(TriggerDetail, await response.AssertProblem(HttpStatusCode.InsufficientStorage, "Insufficient storage"));
+            var body = await response.Content.ReadAsStringAsync();
+            foreach (var driver in new[] { "SQLite", "53100", "Hangfire", "Exception" })
+            {
+                Assert.DoesNotContain(driver, body, StringComparison.OrdinalIgnoreCase);
+            }
+            return (answered, 1);
+        }
+        throw new InvalidOperationException($"20 triggers on a full disk were all answered 200: {string.Join(", ", answered)}");
+    }
+
+    /// <summary>The ids /reports lists, newest first.</summary>
+    public static async Task<List<string>> ListedReports(HttpClient client)
+    {
+        var page = await client.GetFromJsonAsync<JsonElement>("/reports?page_size=200");
+        return [.. page.GetProperty("items").EnumerateArray().Select(item => item.GetProperty("id").GetString()!)];
     }
 
     /// <summary>The report over the database as it is now (T the latest poll).</summary>
@@ -238,6 +277,34 @@ public abstract class DiskFullServiceTests : IDisposable
         Assert.Equal(3 + FullDisk.Rows, Db.Count("poll"));
     }
 
+    // The report's record and its job are written to the same full disk (on SQLite the job queue's file
+    // is beside the database; on PostgreSQL its schema is in the same tablespace): whichever of them
+    // fails, the trigger is a 507 and leaves no report its caller did not get the id of.
+    [SkippableFact]
+    public async Task A_trigger_that_finds_the_disk_full_is_a_507_problem_that_leaves_no_report_and_triggers_work_once_there_is_space()
+    {
+        var client = _service.CreateClient();
+        using (var before = await client.PostCsv("/imports/status", FullDisk.Before))
+        {
+            await before.Summary();
+        }
+        var first = await client.TriggerReport();
+        await client.WaitUntilFinished(first);
+        _small.Disk.FillLeaving(0);
+
+        var (answered, _) = await FullDisk.TriggerUntilRefused(client);
+
+        Assert.Equal([.. answered.AsEnumerable().Reverse(), first], await FullDisk.ListedReports(client));
+        _small.Disk.Free();
+        Assert.Equal(1 + answered.Count, Db.Count("report"));
+        var again = await client.TriggerReport();
+        var finished = await client.WaitUntilFinished(again);
+
+        // The two stores of the polls imported before.
+        Assert.Equal([ReportCsv.Header, "s1", "s2"], ServiceCalls.CsvOf(finished).Trim().Split('\n').Select(line => line.Split(',')[0] == "store_id" ? line : line.Split(',')[0]));
+        Assert.Contains(again, await FullDisk.ListedReports(client));
+    }
+
     public void Dispose()
     {
         try
@@ -256,6 +323,56 @@ public abstract class DiskFullServiceTests : IDisposable
 public sealed class DiskFullServiceTests_Sqlite() : DiskFullServiceTests(DatabaseKind.Sqlite);
 
 public sealed class DiskFullServiceTests_Postgres() : DiskFullServiceTests(DatabaseKind.Postgres);
+
+/// <summary>
+/// The job queue's file (SQLite, beside the database) alone on a full disk: the report's record is
+/// written, its job is not, so the record is deleted again and the trigger is a 507; the database holds
+/// no report but those triggered before, and a trigger works once there is space.
+/// </summary>
+public sealed class DiskFullJobQueueTests : IDisposable
+{
+    private readonly TestDatabase _database = TestDatabase.Create(DatabaseKind.Sqlite);
+    private readonly TempDirectory _folder = new();
+
+    public void Dispose()
+    {
+        _database.Dispose();
+        _folder.Dispose();
+    }
+
+    [SkippableFact]
+    public async Task A_trigger_whose_job_cannot_be_queued_for_a_full_disk_deletes_its_report_and_is_a_507_problem()
+    {
+        using var disk = SmallDisk.MountOn(_folder.Path, 2);
+        var jobs = Storemon.Api.Reports.ReportJobSetup.JobDatabasePath(_database.Connection);
+        File.CreateSymbolicLink(jobs, Path.Combine(disk.Folder, "storemon.jobs.db"));
+        using (var service = new ServiceFactory(_database))
+        {
+            var client = service.CreateClient();
+            using (var before = await client.PostCsv("/imports/status", FullDisk.Before))
+            {
+                await before.Summary();
+            }
+            var first = await client.TriggerReport();
+            await client.WaitUntilFinished(first);
+            disk.FillLeaving(0);
+
+            var (answered, _) = await FullDisk.TriggerUntilRefused(client);
+
+            // The refused report's record was written, then deleted: the database's disk has room.
+            Assert.Equal(1 + answered.Count, _database.Count("report"));
+            Assert.Equal([.. answered.AsEnumerable().Reverse(), first], await FullDisk.ListedReports(client));
+
+            disk.Free();
+            var again = await client.TriggerReport();
+            var finished = await client.WaitUntilFinished(again);
+
+            Assert.Equal("Complete", finished.GetProperty("status").GetString());
+            Assert.Equal(2 + answered.Count, _database.Count("report"));
+        }
+        SqliteConnection.ClearAllPools();
+    }
+}
 
 /// <summary>
 /// The service keeps an upload in a temporary file while it imports it: with its temporary folder on a

@@ -18,7 +18,7 @@ public abstract class ReportStoreTests(DatabaseKind kind) : DatabaseTest(kind)
     private IReportStore Reports => Db.Store;
 
     private void Create(string id, int createdAt) =>
-        Reports.CreateReport(new ReportRecord(id, ReportStatus.Pending, new ReportRequest(), At(createdAt)));
+        Reports.CreateReport(new ReportRecord(id, ReportStatus.Pending, new ReportRequest(), At(createdAt), HeartbeatAt: At(createdAt)));
 
     [SkippableFact]
     public void A_new_report_reads_back_as_created()
@@ -28,7 +28,10 @@ public abstract class ReportStoreTests(DatabaseKind kind) : DatabaseTest(kind)
         Reports.CreateReport(report);
 
         // The request comes back whole, max_gap included: a re-run after a crash computes what was asked.
-        // The heartbeat starts at creation, so a report nobody ever claims still turns stale.
+        // No heartbeat until it is queued; then it starts at creation, so that a report nobody ever
+        // claims still turns stale.
+        Assert.Equal(report, Reports.FindReport("r1"));
+        Reports.MarkQueued("r1");
         Assert.Equal(report with { HeartbeatAt = At(0) }, Reports.FindReport("r1"));
         Assert.Null(Reports.FindReport("r2"));
     }
@@ -176,6 +179,89 @@ public abstract class ReportStoreTests(DatabaseKind kind) : DatabaseTest(kind)
         using var kept = Reports.OpenReportCsv("edge");
         Assert.NotNull(kept);
         Assert.Equal(2, Db.Scalar("SELECT count(*) FROM report_csv"));
+    }
+
+    [SkippableFact]
+    public void A_report_not_yet_queued_is_neither_listed_nor_stale_until_marked_queued_and_pruned_if_it_never_is()
+    {
+        Create("queued", 0);
+        Reports.CreateReport(new ReportRecord("unqueued", ReportStatus.Pending, new ReportRequest(), At(1)));
+        Reports.CreateReport(new ReportRecord("later", ReportStatus.Pending, new ReportRequest(), At(2)));
+
+        // Its trigger may yet fail: the recovery at start or later must not run it, no list shows it.
+        Assert.Equal(["queued"], Reports.ListReports(0, 10).Select(r => r.Id));
+        Assert.Equal(["queued"], Reports.StaleReports(At(100)));
+        Assert.Equal(0, Reports.ReleaseRunningReports());
+        Assert.Equal(ReportStatus.Pending, Reports.FindReport("unqueued")!.Status);
+
+        Reports.MarkQueued("later");
+        Reports.MarkQueued("later");   // once is what counts: the heartbeat is its creation
+
+        Assert.Equal(["later", "queued"], Reports.ListReports(0, 10).Select(r => r.Id));
+        Assert.Equal(["queued", "later"], Reports.StaleReports(At(100)));
+        Assert.Equal(At(2), Reports.FindReport("later")!.HeartbeatAt);
+
+        // Pruned as a finished report would be, by its creation: never queued, it never finishes.
+        Assert.Equal(0, Reports.PruneReports(At(1)));
+        Assert.Equal(1, Reports.PruneReports(At(2)));
+        Assert.Null(Reports.FindReport("unqueued"));
+        Assert.Equal(["later", "queued"], Reports.ListReports(0, 10).Select(r => r.Id));
+    }
+
+    [SkippableFact]
+    public void A_claimed_report_that_is_not_yet_marked_queued_is_run_like_any_other()
+    {
+        Reports.CreateReport(new ReportRecord("r1", ReportStatus.Pending, new ReportRequest(), At(0)));
+
+        // Its job runs it: the job exists, so the trigger queued it.
+        Assert.Equal(1, Reports.TryStartReport("r1", At(1), At(0))!.Attempts);
+
+        Assert.Equal(["r1"], Reports.ListReports(0, 10).Select(r => r.Id));
+        Assert.Equal(["r1"], Reports.StaleReports(At(2)));
+    }
+
+    [SkippableFact]
+    public void A_withdrawn_report_is_gone_with_its_csv()
+    {
+        Create("r1", 0);
+        Create("r2", 0);
+        Reports.TryStartReport("r1", At(1), At(0));
+        Assert.True(Reports.CompleteReport("r1", attempt: 1, new ReportSummary(null, 1, 0), "store_id\ns\n"u8, At(2)));
+
+        Reports.WithdrawReport("r1");
+        Reports.WithdrawReport("r1");
+
+        Assert.Null(Reports.FindReport("r1"));
+        Assert.Null(Reports.OpenReportCsv("r1"));
+        Assert.Equal(0, Db.Scalar("SELECT count(*) FROM report_csv"));
+        Assert.Equal(["r2"], Reports.ListReports(0, 10).Select(r => r.Id));
+    }
+
+    [SkippableFact]
+    public void A_run_stopped_by_the_database_retakes_its_report_as_a_new_attempt_only_while_nobody_else_has()
+    {
+        Create("r1", 0);
+        Create("r2", 0);
+        Reports.TryStartReport("r1", At(1), At(0));
+        Assert.True(Reports.ReportProgress("r1", attempt: 1, 5, 10, At(2)));
+
+        var again = Reports.RetakeReport("r1", attempt: 1, At(3));
+
+        Assert.Equal(
+            new ReportRecord("r1", ReportStatus.Running, new ReportRequest(), At(0), StartedAt: At(3), StoresDone: 0, StoresTotal: 10, Attempts: 2, HeartbeatAt: At(3)),
+            again);
+        // Attempt 1 is over: neither it nor an attempt that never was can take it again.
+        Assert.Null(Reports.RetakeReport("r1", attempt: 1, At(4)));
+        Assert.Null(Reports.RetakeReport("r1", attempt: 3, At(4)));
+        Assert.False(Reports.ReportProgress("r1", attempt: 1, 6, 10, At(4)));
+        // Taken for dead meanwhile and claimed by another runner: the stopped run has lost it.
+        Assert.Equal(3, Reports.TryStartReport("r1", At(60), staleBefore: At(10))!.Attempts);
+        Assert.Null(Reports.RetakeReport("r1", attempt: 2, At(61)));
+        // Pending (never claimed) or finished: nothing to take again.
+        Assert.Null(Reports.RetakeReport("r2", attempt: 0, At(61)));
+        Assert.True(Reports.CompleteReport("r1", attempt: 3, new ReportSummary(null, 1, 0), "store_id\ns\n"u8, At(62)));
+        Assert.Null(Reports.RetakeReport("r1", attempt: 3, At(63)));
+        Assert.Equal((ReportStatus.Complete, 3), (Reports.FindReport("r1")!.Status, Reports.FindReport("r1")!.Attempts));
     }
 
     private static string ReportCsvOf(int rows, string prefix)

@@ -16,8 +16,21 @@ public sealed partial class PostgresMonitoringStore
         using var connection = _dataSource.OpenConnection();
         Execute(connection, ReportSql.Create,
             Text("id", report.Id), Text("status", report.Status.ToString()), Timestamp("requested", report.Request.AsOf),
-            Text("interpolation", report.Request.Interpolation.ToString()), Timestamp("created", report.CreatedAt),
+            Text("interpolation", report.Request.Interpolation.ToString()), Timestamp("created", report.CreatedAt), Timestamp("heartbeat", report.HeartbeatAt),
             new NpgsqlParameter("maxGap", NpgsqlDbType.Bigint) { Value = (object?)ReportSql.MaxGapMicroseconds(report.Request) ?? DBNull.Value });
+    }
+
+    public void MarkQueued(string id)
+    {
+        using var connection = _dataSource.OpenConnection();
+        Execute(connection, ReportSql.MarkQueued, Text("id", id));
+    }
+
+    // The CSV goes with its record (ON DELETE CASCADE).
+    public void WithdrawReport(string id)
+    {
+        using var connection = _dataSource.OpenConnection();
+        Execute(connection, ReportSql.Withdraw, Text("id", id));
     }
 
     public ReportRecord? FindReport(string id)
@@ -41,11 +54,18 @@ public sealed partial class PostgresMonitoringStore
 
     // One UPDATE: under READ COMMITTED a second claimant waits for the first and then re-checks the
     // condition on the row the first wrote, so exactly one of them gets the report.
-    public ReportRecord? TryStartReport(string id, Instant now, Instant staleBefore)
+    public ReportRecord? TryStartReport(string id, Instant now, Instant staleBefore) =>
+        Claim(ReportSql.Start, Text("id", id), Timestamp("now", now), Timestamp("stale", staleBefore));
+
+    public ReportRecord? RetakeReport(string id, int attempt, Instant now) =>
+        Claim(ReportSql.Retake, Text("id", id), Integer("attempt", attempt), Timestamp("now", now));
+
+    /// <summary>A claim's UPDATE … RETURNING: the record as claimed, or null.</summary>
+    private ReportRecord? Claim(string sql, params NpgsqlParameter[] parameters)
     {
         using var connection = _dataSource.OpenConnection();
-        using var update = new NpgsqlCommand(ReportSql.Start, connection);
-        update.Parameters.AddRange(new NpgsqlParameter[] { Text("id", id), Timestamp("now", now), Timestamp("stale", staleBefore) });
+        using var update = new NpgsqlCommand(sql, connection);
+        update.Parameters.AddRange(parameters);
         using var reader = update.ExecuteReader();
         return ReportSql.ReadAll(reader, InstantAt).SingleOrDefault();
     }
@@ -125,7 +145,7 @@ public sealed partial class PostgresMonitoringStore
     public int PruneReports(Instant finishedBefore)
     {
         using var connection = _dataSource.OpenConnection();
-        return Execute(connection, "DELETE FROM report WHERE finished_at < @before", Timestamp("before", finishedBefore));
+        return Execute(connection, $"DELETE FROM report WHERE {ReportSql.Prunable}", Timestamp("before", finishedBefore));
     }
 
     private int ExecuteReportUpdate(string sql, string id, Instant now, params NpgsqlParameter[] parameters)

@@ -19,7 +19,32 @@ public sealed partial class SqliteMonitoringStore
         insert.Parameters.AddWithValue("@interpolation", report.Request.Interpolation.ToString());
         insert.Parameters.AddWithValue("@maxGap", (object?)ReportSql.MaxGapMicroseconds(report.Request) ?? DBNull.Value);
         insert.Parameters.AddWithValue("@created", Micros(report.CreatedAt));
+        insert.Parameters.AddWithValue("@heartbeat", (object?)Micros(report.HeartbeatAt) ?? DBNull.Value);
         insert.ExecuteNonQuery();
+    }
+
+    public void MarkQueued(string id)
+    {
+        using var connection = Open();
+        using var update = connection.CreateCommand();
+        update.CommandText = ReportSql.MarkQueued;
+        update.Parameters.AddWithValue("@id", id);
+        update.ExecuteNonQuery();
+    }
+
+    public void WithdrawReport(string id)
+    {
+        using var connection = Open();
+        using var transaction = connection.BeginTransaction();
+        foreach (var sql in new[] { "DELETE FROM report_csv WHERE report_id = @id", ReportSql.Withdraw })
+        {
+            using var delete = connection.CreateCommand();
+            delete.Transaction = transaction;
+            delete.CommandText = sql;
+            delete.Parameters.AddWithValue("@id", id);
+            delete.ExecuteNonQuery();
+        }
+        transaction.Commit();
     }
 
     public ReportRecord? FindReport(string id)
@@ -43,14 +68,22 @@ public sealed partial class SqliteMonitoringStore
         return ReportSql.ReadAll(reader, InstantAt);
     }
 
-    public ReportRecord? TryStartReport(string id, Instant now, Instant staleBefore)
+    public ReportRecord? TryStartReport(string id, Instant now, Instant staleBefore) =>
+        Claim(ReportSql.Start, ("@id", id), ("@now", Micros(now)), ("@stale", Micros(staleBefore)));
+
+    public ReportRecord? RetakeReport(string id, int attempt, Instant now) =>
+        Claim(ReportSql.Retake, ("@id", id), ("@attempt", attempt), ("@now", Micros(now)));
+
+    /// <summary>A claim's UPDATE … RETURNING: the record as claimed, or null.</summary>
+    private ReportRecord? Claim(string sql, params (string Name, object Value)[] parameters)
     {
         using var connection = Open();
         using var update = connection.CreateCommand();
-        update.CommandText = ReportSql.Start;
-        update.Parameters.AddWithValue("@id", id);
-        update.Parameters.AddWithValue("@now", Micros(now));
-        update.Parameters.AddWithValue("@stale", Micros(staleBefore));
+        update.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            update.Parameters.AddWithValue(name, value);
+        }
         using var reader = update.ExecuteReader();
         return ReportSql.ReadAll(reader, InstantAt).SingleOrDefault();
     }
@@ -142,15 +175,15 @@ public sealed partial class SqliteMonitoringStore
         using (var csv = connection.CreateCommand())
         {
             csv.Transaction = transaction;
-            csv.CommandText = "DELETE FROM report_csv WHERE report_id IN (SELECT id FROM report WHERE finished_at < $before)";
-            csv.Parameters.AddWithValue("$before", Micros(finishedBefore));
+            csv.CommandText = $"DELETE FROM report_csv WHERE report_id IN (SELECT id FROM report WHERE {ReportSql.Prunable})";
+            csv.Parameters.AddWithValue("@before", Micros(finishedBefore));
             csv.ExecuteNonQuery();
         }
         // Its own statement, so that the count is of reports only (one command's count sums every statement in it).
         using var delete = connection.CreateCommand();
         delete.Transaction = transaction;
-        delete.CommandText = "DELETE FROM report WHERE finished_at < $before";
-        delete.Parameters.AddWithValue("$before", Micros(finishedBefore));
+        delete.CommandText = $"DELETE FROM report WHERE {ReportSql.Prunable}";
+        delete.Parameters.AddWithValue("@before", Micros(finishedBefore));
         var deleted = delete.ExecuteNonQuery();
         transaction.Commit();
         return deleted;

@@ -11,9 +11,11 @@ namespace Storemon.Storage.Sqlite;
 public sealed partial class SqliteMonitoringStore : IStoremonDatabase
 {
     private readonly string _connectionString;
+    private readonly string _path;
 
     public SqliteMonitoringStore(string path)
     {
+        _path = path;
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = path,
@@ -22,8 +24,10 @@ public sealed partial class SqliteMonitoringStore : IStoremonDatabase
         }.ToString();
     }
 
+    /// <summary>Makes the database in a new file, or brings an existing one up to date; an empty file is refused (<see cref="EmptyDatabaseFileException"/>).</summary>
     public void Migrate()
     {
+        EmptyDatabaseFileException.ThrowIfEmpty(_path);
         using (var connection = Open())
         {
             // WAL lets a report read its snapshot while polls keep being written; it is a property of the file.

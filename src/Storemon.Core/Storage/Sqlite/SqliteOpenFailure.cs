@@ -24,6 +24,10 @@ public static partial class SqliteOpenFailure
     }
 
     /// <summary>The reason, as a sentence that starts in lower case and ends with a full stop.</summary>
+    public static string Describe(string path, EmptyDatabaseFileException error) =>
+        $"the database {path} is an empty file (0 bytes), most likely a database cut short or lost: restore it from a backup, or remove it to start a new database.";
+
+    /// <summary>The reason, as a sentence that starts in lower case and ends with a full stop.</summary>
     public static string Describe(string path, SqliteException error) => error.SqliteErrorCode switch
     {
         SQLitePCL.raw.SQLITE_NOTADB => $"{path} is not a SQLite database.",
@@ -40,4 +44,24 @@ public static partial class SqliteOpenFailure
 
     [GeneratedRegex(@"^SQLite Error \d+: '(?<text>.*)'\.?$", RegexOptions.Singleline)]
     private static partial Regex Message();
+}
+
+/// <summary>
+/// The database's file exists but is empty. SQLite would take it for a new database and make one in it;
+/// but a database file that exists and holds nothing was almost always cut short or lost (a full disk
+/// while it was copied, a restore that failed), and a new empty database in its place would hide that.
+/// A file that does not exist is still made.
+/// </summary>
+public sealed class EmptyDatabaseFileException(string path) : IOException($"The SQLite database {path} is an empty file.")
+{
+    public string Path { get; } = path;
+
+    /// <summary>Throws when <paramref name="path"/> is a file of 0 bytes.</summary>
+    public static void ThrowIfEmpty(string path)
+    {
+        if (new FileInfo(path) is { Exists: true, Length: 0 })
+        {
+            throw new EmptyDatabaseFileException(path);
+        }
+    }
 }
