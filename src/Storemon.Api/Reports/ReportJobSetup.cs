@@ -111,6 +111,10 @@ internal static class ReportJobSetup
             // (the report's own heartbeat gets it re-run sooner, see ReportRecovery).
             UseSlidingInvisibilityTimeout = true,
             InvisibilityTimeout = TimeSpan.FromMinutes(5),
+            // A lock whose release failed (on a full disk, the DELETE of its row) is taken as abandoned after
+            // this long. Hangfire's own default, 10 minutes, held a worker on its job's state lock for that
+            // long after space was back; the service's locks are held for milliseconds (a job's state change).
+            DistributedLockTimeout = TimeSpan.FromSeconds(30),
         };
         return new PostgreSqlStorage(new NpgsqlConnectionFactory(PostgresConnectionString.Normalize(database.Database), options), options);
     }

@@ -23,9 +23,10 @@ internal static class ServiceCalls
     }
 
     /// <summary>Polls get_report until the report is no longer Running, and returns that answer.</summary>
-    public static async Task<JsonElement> WaitUntilFinished(this HttpClient client, string id)
+    public static async Task<JsonElement> WaitUntilFinished(this HttpClient client, string id, TimeSpan? limit = null)
     {
-        for (var attempt = 0; attempt < 600; attempt++)
+        var attempts = (int)((limit ?? TimeSpan.FromSeconds(30)) / TimeSpan.FromMilliseconds(50));
+        for (var attempt = 0; attempt < attempts; attempt++)
         {
             var body = await client.GetFromJsonAsync<JsonElement>($"/get_report?report_id={id}");
             if (body.GetProperty("status").GetString() != "Running")
@@ -35,7 +36,7 @@ internal static class ServiceCalls
             await Task.Delay(50);
         }
         var report = await client.GetStringAsync($"/reports/{id}");
-        throw new TimeoutException($"Report {id} did not finish in 30 s: {report}");
+        throw new TimeoutException(FormattableString.Invariant($"Report {id} did not finish in {(limit ?? TimeSpan.FromSeconds(30)).TotalSeconds} s: {report}"));
     }
 
     /// <summary>Triggers a report and returns its CSV once it is complete.</summary>
