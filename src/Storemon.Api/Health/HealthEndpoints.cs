@@ -48,7 +48,8 @@ internal static class HealthEndpoints
     {
         context.Response.ContentType = "application/json; charset=utf-8";
         using var json = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(json))
+        // Relaxed escaping: "process's", not "process\u0027s" (the body is JSON, never inlined into HTML).
+        using (var writer = new Utf8JsonWriter(json, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             writer.WriteStartObject();
             writer.WriteString("status", report.Status.ToString());

@@ -53,6 +53,8 @@ public abstract class HealthTests : IDisposable
             health["database-writes"]);
         Assert.Equal("Healthy", health["jobs"].Status);
         Assert.StartsWith("This process's job server runs (last heartbeat ", health["jobs"].Description, StringComparison.Ordinal);
+        // Written as read, not "process\u0027s".
+        Assert.Contains("\"This process's job server runs", await _client.GetStringAsync("/health"), StringComparison.Ordinal);
         Assert.Equal(Microseconds(_start), _service.Database.Scalar("SELECT written_at FROM health_probe WHERE id = 1"));
     }
 
