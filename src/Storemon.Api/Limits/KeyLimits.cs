@@ -75,7 +75,7 @@ internal static class KeyLimits
         if (policy != Triggers)
         {
             return TooManyRequests.Write(context, wait, "Too many ingestion requests", string.Create(CultureInfo.InvariantCulture,
-                $"{who} may send {limit} requests to /polls and /imports within {within} (Ingestion:RequestLimit, Ingestion:RequestWindow), and has: nothing of this one was imported."));
+                $"{who} may send {limit} {(limit == 1 ? "request" : "requests")} to /polls and /imports within {within} (Ingestion:RequestLimit, Ingestion:RequestWindow), and has: nothing of this one was imported."));
         }
         if (context.Request.HasFormContentType)
         {
@@ -84,6 +84,6 @@ internal static class KeyLimits
             return Task.CompletedTask;
         }
         return TooManyRequests.Write(context, wait, "Too many reports triggered", string.Create(CultureInfo.InvariantCulture,
-            $"{who} may trigger {limit} reports within {within} (Reports:TriggerLimit, Reports:TriggerWindow), and has: this one was not started."));
+            $"{who} may trigger {limit} {(limit == 1 ? "report" : "reports")} within {within} (Reports:TriggerLimit, Reports:TriggerWindow), and has: this one was not started."));
     }
 }

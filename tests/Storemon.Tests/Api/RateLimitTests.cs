@@ -245,7 +245,7 @@ public abstract class RateLimitTests(DatabaseKind kind) : ServiceTest(kind, [
         using var refused = await first.PostAsync("/trigger_report", null);
         var other = await From(Bystander, client: open.CreateClient()).TriggerReport();
 
-        Assert.StartsWith("Your address may trigger 1 reports within 60 seconds", await AssertRefused(refused, "Too many reports triggered", 60), StringComparison.Ordinal);
+        Assert.StartsWith("Your address may trigger 1 report within 60 seconds", await AssertRefused(refused, "Too many reports triggered", 60), StringComparison.Ordinal);
         Assert.NotEmpty(other);
     }
 
