@@ -22,4 +22,12 @@ public sealed class HealthOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:01:00", "01:00:00")]
     public TimeSpan JobHeartbeatLimit { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// A queued report that no worker has taken for longer than this makes the part <c>jobs</c> Degraded,
+    /// whatever the servers' heartbeats say: the workers are all busy, or stuck on a job. A report takes
+    /// seconds, even at ten times the platform's data, so the default is far beyond a burst of triggers.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
+    public TimeSpan QueueWaitLimit { get; set; } = TimeSpan.FromMinutes(5);
 }

@@ -2,6 +2,7 @@ using Hangfire;
 using Hangfire.Storage.Monitoring;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using NodaTime;
 using Storemon.Api.Storage;
 using Storemon.Storage;
 
@@ -26,14 +27,19 @@ internal sealed class JobServerCheck : IHealthCheck
     private readonly Cached<HealthCheckResult> _result;
     private readonly WriteOutcomes _outcomes;
 
-    public JobServerCheck(JobStorage storage, LocalJobServer local, WriteOutcomes outcomes, TimeProvider time, IOptions<DatabaseOptions> database,
-        IOptions<HealthOptions> options)
+    public JobServerCheck(JobStorage storage, LocalJobServer local, WriteOutcomes outcomes, IReportStore reports, TimeProvider time,
+        IOptions<DatabaseOptions> database, IOptions<HealthOptions> options)
     {
         _outcomes = outcomes;
         var limit = options.Value.JobHeartbeatLimit;
+        var waitLimit = options.Value.QueueWaitLimit;
         var runsJobs = database.Value.Role != ProcessRole.Api;
-        _result = new Cached<HealthCheckResult>(time, options.Value.CacheFor,
-            () => Check(storage.GetMonitoringApi().Servers(), local, time.GetUtcNow(), limit, runsJobs));
+        _result = new Cached<HealthCheckResult>(time, options.Value.CacheFor, () =>
+        {
+            var now = time.GetUtcNow();
+            var servers = Check(storage.GetMonitoringApi().Servers(), local, now, limit, runsJobs);
+            return servers.Status == HealthStatus.Healthy ? Waiting(servers, reports.WaitingReports(), now, waitLimit) : servers;
+        });
     }
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
@@ -63,6 +69,20 @@ internal sealed class JobServerCheck : IHealthCheck
             : HealthCheckResult.Unhealthy(
                 $"This process's job server stopped: its last heartbeat was {Seconds(age)} s ago (it beats every {Seconds(HeartbeatInterval)} s, " +
                 $"and is stopped after {Seconds(limit)} s without one). It cannot write to the job queue: reports are not computed.");
+    }
+
+    // Servers that beat but take no report (all busy, or stuck on a job) show in the queue: its oldest report waits.
+    private static HealthCheckResult Waiting(HealthCheckResult servers, WaitingReports waiting, DateTimeOffset now, TimeSpan limit)
+    {
+        if (waiting.Oldest is not { } oldest || now - oldest.ToDateTimeOffset() <= limit)
+        {
+            return servers;
+        }
+        var waited = now - oldest.ToDateTimeOffset();
+        return HealthCheckResult.Degraded(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{waiting.Count} {(waiting.Count == 1 ? "report waits" : "reports wait")} in the queue, the oldest for {(long)waited.TotalMinutes} min " +
+            $"(since {oldest.ToDateTimeOffset():yyyy-MM-dd HH:mm:ss} UTC; more than Health:QueueWaitLimit, {(long)limit.TotalMinutes} min): " +
+            $"the job servers beat, but every worker is busy or stuck on a job. {servers.Description}"));
     }
 
     private static string Seconds(TimeSpan span) => Math.Max(0, (long)span.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -12,6 +12,9 @@ public enum ReportStatus
     Failed,
 }
 
+/// <summary>Queued reports no worker has taken yet: <see cref="Count"/>, the oldest triggered at <see cref="Oldest"/> (null when none).</summary>
+public sealed record WaitingReports(int Count, Instant? Oldest);
+
 /// <summary>
 /// A report's own record: what was asked, where it is, what it produced, and once complete what it
 /// was computed from (<see cref="PollRows"/>, <see cref="LatestPoll"/>, <see cref="TzdbVersion"/>: see
@@ -99,6 +102,9 @@ public interface IReportStore
     /// still be running (the process that ran it is gone). Returns how many.
     /// </summary>
     int ReleaseRunningReports();
+
+    /// <summary>The queued reports that no worker has taken yet (Pending): how many, and when the oldest was triggered.</summary>
+    WaitingReports WaitingReports();
 
     /// <summary>Ids of queued reports that are Pending or Running but whose last heartbeat (or queuing) is before <paramref name="staleBefore"/>.</summary>
     IReadOnlyList<string> StaleReports(Instant staleBefore);

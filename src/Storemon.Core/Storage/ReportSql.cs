@@ -83,6 +83,17 @@ internal static class ReportSql
     public const string Stale = "SELECT id FROM report WHERE status IN ('Pending', 'Running') AND heartbeat_at < @stale ORDER BY created_at";
 
     /// <summary>The first column of every row, as text: the report ids of <see cref="Stale"/>, or store ids.</summary>
+    /// <summary>Queued reports that no worker has taken yet: how many, and when the oldest was triggered.</summary>
+    public const string Waiting = "SELECT count(*), min(created_at) FROM report WHERE status = 'Pending' AND heartbeat_at IS NOT NULL";
+
+    /// <summary>The row of <see cref="Waiting"/>, its instant read by <paramref name="instantAt"/>.</summary>
+    public static WaitingReports ReadWaiting(DbDataReader reader, Func<DbDataReader, int, Instant> instantAt)
+    {
+        reader.Read();
+        var count = Convert.ToInt32(reader.GetInt64(0));
+        return new WaitingReports(count, count == 0 ? null : instantAt(reader, 1));
+    }
+
     public static List<string> ReadIds(DbDataReader reader)
     {
         var ids = new List<string>();

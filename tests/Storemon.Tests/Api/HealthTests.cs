@@ -163,6 +163,33 @@ public abstract class HealthTests : IDisposable
     }
 
     [SkippableFact]
+    public async Task Reports_that_no_worker_took_for_longer_than_the_queue_wait_limit_make_the_jobs_degraded()
+    {
+        var reports = _service.Services.GetRequiredService<IReportStore>();
+        // Queued reports without a job of their own: no worker takes them, as when every worker is stuck.
+        void Queued(string id, TimeSpan ago)
+        {
+            var at = NodaTime.Instant.FromDateTimeOffset(_start - ago);
+            reports.CreateReport(new ReportRecord(id, ReportStatus.Pending, new Storemon.Reports.ReportRequest(), at, HeartbeatAt: at));
+        }
+
+        Queued("waits-4-min", TimeSpan.FromMinutes(4));
+        var withinTheLimit = await HealthAnswer.Get(_client);
+        Queued("waits-6-min", TimeSpan.FromMinutes(6) + TimeSpan.FromSeconds(30));
+        _time.Advance(TimeSpan.FromSeconds(5));
+        var beyondIt = await HealthAnswer.Get(_client);
+
+        Assert.Equal("Healthy", withinTheLimit["jobs"].Status);
+        Assert.Equal(HttpStatusCode.OK, beyondIt.Code);
+        Assert.Equal("Degraded", beyondIt.Status);
+        Assert.Equal("Degraded", beyondIt["jobs"].Status);
+        Assert.StartsWith(
+            $"2 reports wait in the queue, the oldest for 6 min (since {At(_start - TimeSpan.FromMinutes(6) - TimeSpan.FromSeconds(30))}; more than Health:QueueWaitLimit, 5 min): " +
+            "the job servers beat, but every worker is busy or stuck on a job. This process's job server runs (last heartbeat ",
+            beyondIt["jobs"].Description, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
     public async Task A_report_run_the_database_failed_makes_the_writes_unhealthy_until_a_report_run_completes()
     {
         Outcomes.Failed(WriteKind.ReportRun, DiskFullError());

@@ -84,6 +84,8 @@ internal sealed class StallsAtFirstHeartbeat(IStoremonDatabase store, Action<str
 
     public int ReleaseRunningReports() => reports.ReleaseRunningReports();
 
+    public WaitingReports WaitingReports() => reports.WaitingReports();
+
     public IReadOnlyList<string> StaleReports(Instant staleBefore) => reports.StaleReports(staleBefore);
 
     public int PruneReports(Instant finishedBefore) => reports.PruneReports(finishedBefore);

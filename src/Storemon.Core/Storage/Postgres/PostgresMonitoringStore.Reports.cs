@@ -132,6 +132,14 @@ public sealed partial class PostgresMonitoringStore
         return Execute(connection, ReportSql.Release);
     }
 
+    public WaitingReports WaitingReports()
+    {
+        using var connection = _dataSource.OpenConnection();
+        using var select = new NpgsqlCommand(ReportSql.Waiting, connection);
+        using var reader = select.ExecuteReader();
+        return ReportSql.ReadWaiting(reader, InstantAt);
+    }
+
     public IReadOnlyList<string> StaleReports(Instant staleBefore)
     {
         using var connection = _dataSource.OpenConnection();

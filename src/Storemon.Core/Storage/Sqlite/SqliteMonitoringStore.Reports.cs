@@ -158,6 +158,15 @@ public sealed partial class SqliteMonitoringStore
         return update.ExecuteNonQuery();
     }
 
+    public WaitingReports WaitingReports()
+    {
+        using var connection = Open();
+        using var select = connection.CreateCommand();
+        select.CommandText = ReportSql.Waiting;
+        using var reader = select.ExecuteReader();
+        return ReportSql.ReadWaiting(reader, InstantAt);
+    }
+
     public IReadOnlyList<string> StaleReports(Instant staleBefore)
     {
         using var connection = Open();
