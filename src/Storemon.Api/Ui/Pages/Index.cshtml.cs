@@ -3,13 +3,14 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using NodaTime;
 using Storemon.Api.Limits;
 using Storemon.Api.Reports;
+using Storemon.Api.Storage;
 using Storemon.Reports;
 using Storemon.Storage;
 
 namespace Storemon.Api.Ui.Pages;
 
 /// <summary>The reports, newest first, with the running ones' progress, and the form that triggers one.</summary>
-public sealed class IndexModel(IReportStore reports, ReportJobs jobs, IClock clock) : PageModel
+public sealed partial class IndexModel(IReportStore reports, ReportJobs jobs, IClock clock, ILogger<IndexModel> logger) : PageModel
 {
     public const int PageSize = 25;
 
@@ -59,10 +60,26 @@ public sealed class IndexModel(IReportStore reports, ReportJobs jobs, IClock clo
             Load();
             return Page();
         }
-        var report = jobs.Trigger(request);
+        ReportRecord report;
+        try
+        {
+            report = jobs.Trigger(request);
+        }
+        catch (Exception e) when (DiskFull.OfDatabase(e))
+        {
+            // A person gets the page back with the reason, not the API's JSON; the operator gets the exception.
+            LogDiskFull(logger, e);
+            Error = $"{DiskFullProblems.Title}: the disk of the database is full, so the report was not started. Free space on it and trigger it again.";
+            Response.StatusCode = StatusCodes.Status507InsufficientStorage;
+            Load();
+            return Page();
+        }
         // Post, then redirect: a reload of the page does not trigger the report again.
         return Redirect($"/ui?triggered={Uri.EscapeDataString(report.Id)}");
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A report triggered from the pages was not started: a disk is full.")]
+    private static partial void LogDiskFull(ILogger logger, Exception exception);
 
     private void Load()
     {
