@@ -148,18 +148,8 @@ public abstract class DashboardLoginTests(DatabaseKind kind) : ServiceTest(kind,
     {
         using var browser = Browser(keepsCookies: false);
         var session = await browser.SignInToDashboard(AdminKey);
-        using var dashboard = await browser.GetWithCookie("/jobs", session);
-        var html = await dashboard.Content.ReadAsStringAsync();
-        var token = System.Text.RegularExpressions.Regex.Match(html, "<meta name=\"csrf-token\" content=\"([^\"]+)\">").Groups[1].Value;
-        var antiforgery = dashboard.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0]).Single(c => c.StartsWith(".AspNetCore.Antiforgery.", StringComparison.Ordinal));
 
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/jobs/stats")
-        {
-            Content = new FormUrlEncodedContent([new("metrics[]", "retries:count"), new("metrics[]", "failed:count")]),
-        };
-        request.Headers.Add("Cookie", $"{antiforgery}; {session}");
-        request.Headers.Add("RequestVerificationToken", token);
-        using var stats = await browser.SendAsync(request);
+        using var stats = await browser.PostDashboardAction("/jobs", "/jobs/stats", session, new("metrics[]", "retries:count"), new("metrics[]", "failed:count"));
         var body = await stats.Content.ReadFromJsonAsync<JsonElement>();
 
         Assert.Equal(HttpStatusCode.OK, stats.StatusCode);

@@ -93,14 +93,7 @@ public abstract class JobDashboardTests(DatabaseKind kind) : ServiceTest(kind, S
         var stateAfterForgery = JobState(jobId);
 
         // The dashboard's own page posts the same form with its token: that one is done.
-        using var page = await browser.GetWithCookie("/jobs/jobs/scheduled", session);
-        var html = await page.Content.ReadAsStringAsync();
-        var token = System.Text.RegularExpressions.Regex.Match(html, "<meta name=\"csrf-token\" content=\"([^\"]+)\">").Groups[1].Value;
-        var antiforgery = page.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0]).Single(c => c.StartsWith(".AspNetCore.Antiforgery.", StringComparison.Ordinal));
-        using var genuine = new HttpRequestMessage(HttpMethod.Post, "/jobs/jobs/scheduled/delete") { Content = new FormUrlEncodedContent([new("jobs[]", jobId)]) };
-        genuine.Headers.Add("Cookie", $"{antiforgery}; {session}");
-        genuine.Headers.Add("RequestVerificationToken", token);
-        using var done = await browser.SendAsync(genuine);
+        using var done = await browser.PostDashboardAction("/jobs/jobs/scheduled", "/jobs/jobs/scheduled/delete", session, KeyValuePair.Create("jobs[]", jobId));
 
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         Assert.Equal(ScheduledState.StateName, stateAfterForgery);

@@ -183,16 +183,7 @@ public abstract class RateLimitTests(DatabaseKind kind) : ServiceTest(kind, [
     {
         using var browser = From(Attacker, client: Service.Browser(keepsCookies: false));
         var session = await browser.SignInToDashboard(AdminKey);
-        async Task<HttpResponseMessage> Trigger()
-        {
-            var (token, cookie) = await browser.FormToken("/ui", session);
-            using var request = new HttpRequestMessage(HttpMethod.Post, "/ui?handler=Trigger")
-            {
-                Content = new FormUrlEncodedContent([new("__RequestVerificationToken", token)]),
-            };
-            request.Headers.Add("Cookie", cookie);
-            return await browser.SendAsync(request);
-        }
+        Task<HttpResponseMessage> Trigger() => browser.PostTriggerForm(session);
         // The operator key's budget is shared by the form and the API.
         await From(Bystander, AdminKey).TriggerReport();
         for (var i = 1; i < TriggerLimit; i++)

@@ -181,6 +181,38 @@ internal static class ServiceCalls
         return await client.SendAsync(request);
     }
 
+    /// <summary>
+    /// Posts the pages' trigger form (<c>/ui?handler=Trigger</c>) with <paramref name="fields"/>, as a browser
+    /// does: the form's anti-forgery token read from <c>/ui</c> first, under <paramref name="session"/> if any.
+    /// </summary>
+    public static async Task<HttpResponseMessage> PostTriggerForm(this HttpClient browser, string? session, params KeyValuePair<string, string>[] fields)
+    {
+        var (token, cookie) = await browser.FormToken("/ui", session);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/ui?handler=Trigger")
+        {
+            Content = new FormUrlEncodedContent([.. fields, new("__RequestVerificationToken", token)]),
+        };
+        request.Headers.Add("Cookie", cookie);
+        return await browser.SendAsync(request);
+    }
+
+    /// <summary>
+    /// Posts <paramref name="form"/> to the job dashboard's <paramref name="action"/> as its page <paramref name="page"/>
+    /// does: with the page's anti-forgery token (its <c>csrf-token</c> meta tag) and cookie, under <paramref name="session"/>.
+    /// </summary>
+    public static async Task<HttpResponseMessage> PostDashboardAction(
+        this HttpClient browser, string page, string action, string session, params KeyValuePair<string, string>[] form)
+    {
+        using var shown = await browser.GetWithCookie(page, session);
+        var html = await shown.Content.ReadAsStringAsync();
+        var token = System.Text.RegularExpressions.Regex.Match(html, "<meta name=\"csrf-token\" content=\"([^\"]+)\">").Groups[1].Value;
+        var antiforgery = shown.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0]).Single(c => c.StartsWith(".AspNetCore.Antiforgery.", StringComparison.Ordinal));
+        using var request = new HttpRequestMessage(HttpMethod.Post, action) { Content = new FormUrlEncodedContent(form) };
+        request.Headers.Add("Cookie", $"{antiforgery}; {session}");
+        request.Headers.Add("RequestVerificationToken", token);
+        return await browser.SendAsync(request);
+    }
+
     /// <summary>Signs out of <paramref name="session"/> as the pages' sign-out button does (with its form's anti-forgery token).</summary>
     public static async Task<HttpResponseMessage> SignOut(this HttpClient browser, string session)
     {

@@ -296,17 +296,11 @@ public abstract class DiskFullServiceTests : IDisposable
         // The pages' form, as a person sends it, until it too is refused (a refused write may leave room for
         // the next one): the page again, with the reason.
         using var browser = _service.Browser(keepsCookies: false);
-        var (token, cookie) = await browser.FormToken("/ui");
         var fromTheForm = new List<string>();
         string? html = null;
         for (var i = 0; i < 20 && html is null; i++)
         {
-            using var form = new HttpRequestMessage(HttpMethod.Post, "/ui?handler=Trigger")
-            {
-                Content = new FormUrlEncodedContent([new("Interpolation", "nearest"), new("__RequestVerificationToken", token)]),
-            };
-            form.Headers.Add("Cookie", cookie);
-            using var page = await browser.SendAsync(form);
+            using var page = await browser.PostTriggerForm(session: null, KeyValuePair.Create("Interpolation", "nearest"));
             if (page.StatusCode == HttpStatusCode.Redirect)
             {
                 fromTheForm.Add(page.Headers.Location!.OriginalString.Split("triggered=")[1]);
